@@ -1,0 +1,70 @@
+# Every target installs what it needs into .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := help
+.PHONY: help install run up down status register codegen codegen-check compat lint docs \
+        test test-unit bench replay dlq clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "installing into $(VENV) (first use only)..."
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the project with its dev tools
+
+run: $(STAMP) ## start the embedded stack, place demo orders, show the live flow until Ctrl-C
+	@$(PY) -m stack run
+
+up: $(STAMP) ## start the embedded stack in the background and wait until healthy
+	@$(PY) -m stack up
+
+down: $(STAMP) ## stop everything `make up` started
+	@$(PY) -m stack down
+
+status: $(STAMP) ## services, consumer groups, lag, DLQ counts
+	@$(PY) -m stack status
+
+register: $(STAMP) ## register every contract with the registry at SCHEMA_REGISTRY_URL
+	@$(PY) -m stack register
+
+codegen: $(STAMP) ## contracts/ -> services/events (typed pydantic classes)
+	@$(PY) -m codegen
+
+codegen-check: $(STAMP) ## fail if the generated classes are stale
+	@$(PY) -m codegen --check
+
+compat: $(STAMP) ## compatibility gate: contracts vs their history (AGAINST=rev, REGISTRY=url, FORMAT=text|json|github)
+	@$(PY) -m gate compat $(if $(AGAINST),--against $(AGAINST)) $(if $(REGISTRY),--registry $(REGISTRY)) $(if $(FORMAT),--format $(FORMAT))
+
+lint: $(STAMP) ## contract lint rules, then ruff
+	@$(PY) -m gate lint $(if $(FORMAT),--format $(FORMAT))
+	@$(PY) -m ruff check .
+
+docs: $(STAMP) ## AsyncAPI 3.0 document and Markdown event catalog from the contracts
+	@$(PY) -m gate docs
+
+test: $(STAMP) ## the whole test suite (unit, integration, end-to-end)
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: $(STAMP) ## unit tests only (no broker, no registry)
+	@$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+bench: $(STAMP) ## benchmarks; results written to bench-results/
+	@$(PY) -m bench
+
+replay: $(STAMP) ## rebuild the order projection from the topics into a fresh store
+	@$(PY) -m services.order.replay
+
+dlq: $(STAMP) ## list / show / redrive dead letter queue entries (ARGS="show 3")
+	@$(PY) -m stack dlq $(ARGS)
+
+clean: ## remove the virtualenv and local state
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""The embedded development stack: broker, registry and services as managed local processes."""

