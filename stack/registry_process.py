@@ -8,7 +8,11 @@ from stack.process import ManagedProcess, http_ok, python_module
 
 
 def registry_process(
-    port: int, data_dir: Path, log_path: Path, host: str = "127.0.0.1", env: dict[str, str] | None = None
+    port: int,
+    data_dir: Path,
+    log_path: Path,
+    host: str = "127.0.0.1",
+    env: dict[str, str] | None = None,
 ) -> ManagedProcess:
     argv = python_module(
         "registry", "serve", "--host", host, "--port", str(port), "--data-dir", str(data_dir)
@@ -18,5 +22,7 @@ def registry_process(
     )
 
 
-def start_registry(port: int, data_dir: Path, log_path: Path, timeout: float = 30.0) -> ManagedProcess:
+def start_registry(
+    port: int, data_dir: Path, log_path: Path, timeout: float = 30.0
+) -> ManagedProcess:
     return registry_process(port, data_dir, log_path).start(timeout)

@@ -1,0 +1,1 @@
+"""Contracts -> artifacts: the catalog model and the typed Python event classes."""

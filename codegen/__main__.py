@@ -1,0 +1,48 @@
+"""`python -m codegen [--check]`: write (or verify) the generated event classes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from codegen.catalog import CONTRACTS_DIR, CatalogError, load_catalog
+from codegen.generate import render, ruff_format
+
+OUTPUT = Path(__file__).resolve().parent.parent / "services" / "events" / "__init__.py"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="codegen", description=__doc__)
+    parser.add_argument("--contracts", type=Path, default=CONTRACTS_DIR)
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--check", action="store_true", help="fail if the output is stale")
+    args = parser.parse_args(argv)
+    try:
+        catalog = load_catalog(args.contracts)
+    except CatalogError as exc:
+        print(f"codegen: {exc}", file=sys.stderr)
+        return 2
+    source = ruff_format(render(catalog), args.output)
+    current = args.output.read_text() if args.output.exists() else ""
+    if args.check:
+        if current != source:
+            print(
+                f"codegen: {args.output} is stale: the contracts changed since it was generated."
+                " Run `make codegen` and commit the result.",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"codegen: {args.output} is up to date")
+        return 0
+    if current == source:
+        print(f"codegen: {args.output} unchanged ({len(catalog.event_contracts())} events)")
+        return 0
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(source)
+    print(f"codegen: wrote {args.output} ({len(catalog.event_contracts())} events)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""The contracts as Python sees them: `contracts/catalog.yaml` plus the `.avsc` files it names.
+
+Everything that needs to know which topics exist, which schema each carries and at which
+compatibility level (codegen, registration, the gate, the docs) reads it through `load_catalog`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONTRACTS_DIR = Path(__file__).resolve().parent.parent / "contracts"
+PRIMITIVES = {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
+COMPLEX = {"record", "error", "enum", "fixed", "array", "map"}
+LEVELS = {
+    "NONE",
+    "BACKWARD",
+    "BACKWARD_TRANSITIVE",
+    "FORWARD",
+    "FORWARD_TRANSITIVE",
+    "FULL",
+    "FULL_TRANSITIVE",
+}
+
+
+class CatalogError(ValueError):
+    """The catalog or a contract is malformed; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Contract:
+    """One `.avsc` file: a named Avro type and the shared named types it references."""
+
+    file: Path  # relative to the contracts dir, e.g. shop/events/order_created.avsc
+    text: str
+    schema: dict[str, Any]
+    references: tuple[str, ...]  # full names of shared types used but not defined here
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.schema.get('namespace', '')}.{self.schema['name']}".lstrip(".")
+
+    @property
+    def name(self) -> str:
+        return str(self.schema["name"])
+
+
+@dataclass(frozen=True)
+class SharedType:
+    contract: Contract
+    subject: str
+    compatibility: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    value: Contract
+    partitions: int
+    owner: str
+    consumers: tuple[str, ...]
+    compatibility: str
+    reason: str
+
+    @property
+    def value_subject(self) -> str:
+        return f"{self.name}-value"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    root: Path
+    shared_types: tuple[SharedType, ...]
+    topics: dict[str, Topic]
+    dlq_topic: str
+    dlq_partitions: int
+    contracts: dict[str, Contract] = field(default_factory=dict)  # by full name
+
+    def shared_type(self, full_name: str) -> SharedType:
+        for shared in self.shared_types:
+            if shared.contract.full_name == full_name:
+                return shared
+        raise CatalogError(f"{self.root}/catalog.yaml: no shared type named {full_name!r}")
+
+    def event_contracts(self) -> list[Contract]:
+        """Each event contract once, in catalog order (one contract may serve several topics)."""
+        seen: dict[str, Contract] = {}
+        for topic in self.topics.values():
+            seen.setdefault(topic.value.full_name, topic.value)
+        return list(seen.values())
+
+    def topics_of(self, contract: Contract) -> list[Topic]:
+        return [t for t in self.topics.values() if t.value.full_name == contract.full_name]
+
+
+def defined_names(schema: Any, namespace: str = "") -> set[str]:
+    """Full names of every named type defined inside `schema`."""
+    names: set[str] = set()
+    if isinstance(schema, list):
+        for branch in schema:
+            names |= defined_names(branch, namespace)
+    elif isinstance(schema, dict):
+        kind = schema.get("type")
+        if kind in ("record", "enum", "fixed", "error"):
+            ns = schema.get("namespace", namespace)
+            name = schema["name"]
+            full = name if "." in name else f"{ns}.{name}".lstrip(".")
+            names.add(full)
+            namespace = full.rpartition(".")[0]
+        for f in schema.get("fields", []):
+            names |= defined_names(f.get("type"), namespace)
+        for key in ("items", "values"):
+            if key in schema:
+                names |= defined_names(schema[key], namespace)
+        if isinstance(kind, dict | list):
+            names |= defined_names(kind, namespace)
+    return names
+
+
+def used_names(schema: Any, namespace: str = "") -> set[str]:
+    """Full names of every named type referenced by name inside `schema`."""
+    names: set[str] = set()
+    if isinstance(schema, str):
+        if schema not in PRIMITIVES:
+            names.add(schema if "." in schema else f"{namespace}.{schema}".lstrip("."))
+    elif isinstance(schema, list):
+        for branch in schema:
+            names |= used_names(branch, namespace)
+    elif isinstance(schema, dict):
+        kind = schema.get("type")
+        if kind in ("record", "enum", "fixed", "error"):
+            name = schema["name"]
+            full = name if "." in name else f"{schema.get('namespace', namespace)}.{name}"
+            namespace = full.lstrip(".").rpartition(".")[0]
+        elif isinstance(kind, dict | list) or (isinstance(kind, str) and kind not in COMPLEX):
+            names |= used_names(kind, namespace)
+        for f in schema.get("fields", []):
+            names |= used_names(f.get("type"), namespace)
+        for key in ("items", "values"):
+            if key in schema:
+                names |= used_names(schema[key], namespace)
+    return names
+
+
+def load_contract(root: Path, relative: str) -> Contract:
+    path = root / relative
+    if not path.is_file():
+        raise CatalogError(f"{root / 'catalog.yaml'}: contract file {relative!r} does not exist")
+    text = path.read_text()
+    try:
+        schema = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CatalogError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from exc
+    if not isinstance(schema, dict) or "name" not in schema:
+        raise CatalogError(f"{path}: a contract must be one named Avro type (a JSON object)")
+    refs = used_names(schema) - defined_names(schema)
+    return Contract(Path(relative), text, schema, tuple(sorted(refs)))
+
+
+def _level(where: str, entry: dict[str, Any]) -> str:
+    level = str(entry.get("compatibility", ""))
+    if level not in LEVELS:
+        raise CatalogError(f"{where}: compatibility {level!r} is not one of {sorted(LEVELS)}")
+    return level
+
+
+def load_catalog(root: Path = CONTRACTS_DIR) -> Catalog:
+    catalog_file = root / "catalog.yaml"
+    try:
+        raw = yaml.safe_load(catalog_file.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogError(f"{catalog_file}: cannot read the catalog: {exc}") from exc
+    contracts: dict[str, Contract] = {}
+
+    def contract(relative: str) -> Contract:
+        loaded = load_contract(root, relative)
+        return contracts.setdefault(loaded.full_name, loaded)
+
+    shared = tuple(
+        SharedType(
+            contract(entry["file"]),
+            entry["subject"],
+            _level(f"{catalog_file}: shared type {entry.get('name')!r}", entry),
+            entry.get("reason", ""),
+        )
+        for entry in raw.get("shared_types", [])
+    )
+    topics: dict[str, Topic] = {}
+    for name, entry in (raw.get("topics") or {}).items():
+        where = f"{catalog_file}: topic {name!r}"
+        for key in ("value", "partitions", "owner", "consumers"):
+            if key not in entry:
+                raise CatalogError(f"{where}: missing {key!r}")
+        topics[name] = Topic(
+            name=name,
+            value=contract(entry["value"]),
+            partitions=int(entry["partitions"]),
+            owner=entry["owner"],
+            consumers=tuple(entry["consumers"]),
+            compatibility=_level(where, entry),
+            reason=entry.get("reason", ""),
+        )
+    shared_names = {s.contract.full_name for s in shared}
+    for c in contracts.values():
+        unknown = set(c.references) - shared_names
+        if unknown:
+            raise CatalogError(
+                f"{root / c.file}: uses {sorted(unknown)}, defined by no shared type in the catalog"
+            )
+    dlq = raw.get("dead_letter_queue") or {}
+    return Catalog(
+        root=root,
+        shared_types=shared,
+        topics=topics,
+        dlq_topic=dlq.get("topic", "dead_letter_queue"),
+        dlq_partitions=int(dlq.get("partitions", 3)),
+        contracts=contracts,
+    )

@@ -1,0 +1,284 @@
+"""Parsing, strict validation and normal forms of Avro schemas.
+
+`parse_schema` is stricter than `avro.schema.parse`: defaults must match their types, field names must
+be unique and names valid. Two texts that differ only in whitespace or key order have the same
+`canonical` form; `normalize_schema_text` goes further (full names, no redundant wrappers), as
+Confluent's `normalize=true` does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import avro.errors
+import avro.name
+import avro.schema
+import fastavro
+import fastavro._schema_common
+
+PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "bytes", "string"})
+NAMED = frozenset({"record", "error", "enum", "fixed"})
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_INT32 = (-(2**31), 2**31 - 1)
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+class InvalidSchema(ValueError):
+    """The schema text is not a valid (strict) Avro schema; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ParsedSchema:
+    """A validated Avro schema with the reference texts it was parsed against."""
+
+    text: str  # compact JSON, key order as written
+    canonical: str  # compact JSON, keys sorted: equal for texts equal up to whitespace/key order
+    json: Any = field(repr=False, compare=False)
+    avro: avro.schema.Schema = field(repr=False, compare=False)
+    references: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str | None:
+        return getattr(self.avro, "fullname", None)
+
+    def normalized(self) -> str:
+        return normalize_schema_text(self.text)
+
+
+def canonical_json(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def compact_json(obj: Any) -> str:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+def _loads(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise InvalidSchema(f"Invalid {what}: not valid JSON ({exc})") from None
+
+
+def parse_schema(text: str, references: Sequence[str] = (), *, validate_defaults: bool = True) -> ParsedSchema:
+    """Parse and strictly validate `text`; `references` are the texts of referenced schemas,
+    dependencies first. Raises InvalidSchema naming the offending field."""
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidSchema("Empty schema")
+    obj = _loads(text, "schema")
+    ref_objs = [_loads(ref, "referenced schema") for ref in references]
+    _check_structure(obj, "")
+    names = avro.name.Names(validate_names=True)
+    named: dict[str, Any] = {}
+    try:
+        for ref in ref_objs:
+            avro.schema.make_avsc_object(ref, names)
+            fastavro.parse_schema(ref, named_schemas=named, _write_hint=False)
+        parsed = avro.schema.make_avsc_object(obj, names)
+        fastavro.parse_schema(obj, named_schemas=named, _write_hint=False)
+    except InvalidSchema:
+        raise
+    except (avro.errors.AvroException, fastavro._schema_common.SchemaParseException) as exc:
+        raise InvalidSchema(f"Invalid schema: {exc}") from None
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
+        raise InvalidSchema(f"Invalid schema: {type(exc).__name__}: {exc}") from None
+    if validate_defaults:
+        _check_defaults(parsed, "", set())
+    return ParsedSchema(
+        text=compact_json(obj),
+        canonical=canonical_json(obj),
+        json=obj,
+        avro=parsed,
+        references=tuple(references),
+    )
+
+
+# --- structural checks with JSON-pointer paths ------------------------------------------------
+
+
+def _check_name(name: Any, path: str, what: str, dotted: bool = True) -> None:
+    if not isinstance(name, str) or not name:
+        raise InvalidSchema(f"{what} at '{path or '/'}' must have a non-empty string name")
+    parts = name.split(".") if dotted else [name]
+    if not all(_NAME.match(p) for p in parts):
+        raise InvalidSchema(f"Invalid name '{name}' for {what} at '{path or '/'}'")
+
+
+def _check_structure(obj: Any, path: str) -> None:
+    if isinstance(obj, list):
+        for i, branch in enumerate(obj):
+            _check_structure(branch, f"{path}/{i}")
+        return
+    if not isinstance(obj, dict):
+        if not isinstance(obj, str):
+            raise InvalidSchema(f"Invalid type at '{path or '/'}': {obj!r}")
+        return
+    kind = obj.get("type")
+    if kind in NAMED:
+        _check_name(obj.get("name"), path, f"{kind} type")
+        ns = obj.get("namespace")
+        if ns not in (None, "") and not (isinstance(ns, str) and all(_NAME.match(p) for p in ns.split("."))):
+            raise InvalidSchema(f"Invalid namespace '{ns}' at '{path or '/'}'")
+    if kind in ("record", "error"):
+        fields = obj.get("fields")
+        if not isinstance(fields, list):
+            raise InvalidSchema(f"Record '{obj.get('name')}' at '{path or '/'}' must have a 'fields' list")
+        seen: set[str] = set()
+        for i, fld in enumerate(fields):
+            fpath = f"{path}/fields/{i}"
+            if not isinstance(fld, dict):
+                raise InvalidSchema(f"Field at '{fpath}' must be an object")
+            name = fld.get("name")
+            _check_name(name, fpath, "field", dotted=False)
+            if name in seen:
+                raise InvalidSchema(f"Duplicate field name '{name}' in record '{obj.get('name')}'")
+            seen.add(name)
+            if "type" not in fld:
+                raise InvalidSchema(f"Field '{name}' at '{fpath}' has no type")
+            _check_structure(fld["type"], f"{fpath}/type")
+    elif kind == "enum":
+        symbols = obj.get("symbols")
+        if not isinstance(symbols, list) or not symbols:
+            raise InvalidSchema(f"Enum '{obj.get('name')}' must have a non-empty 'symbols' list")
+        for sym in symbols:
+            _check_name(sym, path, f"symbol of enum '{obj.get('name')}'", dotted=False)
+        if len(set(symbols)) != len(symbols):
+            raise InvalidSchema(f"Duplicate symbol in enum '{obj.get('name')}'")
+    elif kind == "fixed":
+        size = obj.get("size")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise InvalidSchema(f"Fixed '{obj.get('name')}' must have a non-negative integer size")
+    elif kind == "array":
+        if "items" not in obj:
+            raise InvalidSchema(f"Array at '{path or '/'}' has no 'items'")
+        _check_structure(obj["items"], f"{path}/items")
+    elif kind == "map":
+        if "values" not in obj:
+            raise InvalidSchema(f"Map at '{path or '/'}' has no 'values'")
+        _check_structure(obj["values"], f"{path}/values")
+    elif isinstance(kind, (dict, list)):
+        _check_structure(kind, f"{path}/type")
+    elif kind is None:
+        raise InvalidSchema(f"Missing 'type' at '{path or '/'}'")
+
+
+# --- default values -------------------------------------------------------------------------
+
+
+def _default_ok(schema: avro.schema.Schema, value: Any) -> bool:  # noqa: C901 - a flat type switch
+    t = schema.type
+    if t == "null":
+        return value is None
+    if t == "boolean":
+        return isinstance(value, bool)
+    if t in ("int", "long"):
+        lo, hi = _INT32 if t == "int" else _INT64
+        return isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi
+    if t in ("float", "double"):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if t in ("string", "bytes"):
+        return isinstance(value, str)
+    if t == "fixed":
+        return isinstance(value, str) and len(value) == schema.size
+    if t == "enum":
+        return isinstance(value, str) and value in schema.symbols
+    if t == "array":
+        return isinstance(value, list) and all(_default_ok(schema.items, v) for v in value)
+    if t == "map":
+        return isinstance(value, dict) and all(_default_ok(schema.values, v) for v in value.values())
+    if t == "union":
+        return any(_default_ok(branch, value) for branch in schema.schemas)
+    if t in ("record", "error"):
+        if not isinstance(value, dict):
+            return False
+        for fld in schema.fields:
+            if fld.name in value:
+                if not _default_ok(fld.type, value[fld.name]):
+                    return False
+            elif not fld.has_default:
+                return False
+        return True
+    return True
+
+
+def _type_label(schema: avro.schema.Schema) -> str:
+    if schema.type == "union":
+        return "[" + ", ".join(_type_label(s) for s in schema.schemas) + "]"
+    return getattr(schema, "fullname", None) or str(schema.type)
+
+
+def _check_defaults(schema: avro.schema.Schema, path: str, seen: set[int]) -> None:
+    if id(schema) in seen:
+        return
+    seen.add(id(schema))
+    t = schema.type
+    if t in ("record", "error"):
+        for i, fld in enumerate(schema.fields):
+            if fld.has_default and not _default_ok(fld.type, fld.default):
+                raise InvalidSchema(
+                    f"Invalid default for field '{fld.name}' of record '{schema.fullname}' at "
+                    f"'{path}/fields/{i}/default': {json.dumps(fld.default)} is not a valid "
+                    f"{_type_label(fld.type)}"
+                )
+            _check_defaults(fld.type, f"{path}/fields/{i}/type", seen)
+    elif t == "array":
+        _check_defaults(schema.items, f"{path}/items", seen)
+    elif t == "map":
+        _check_defaults(schema.values, f"{path}/values", seen)
+    elif t == "union":
+        for i, branch in enumerate(schema.schemas):
+            _check_defaults(branch, f"{path}/{i}", seen)
+
+
+# --- normalization (normalize=true) -----------------------------------------------------------
+
+
+def _fullname(name: str, namespace: str | None) -> str:
+    if "." in name or not namespace:
+        return name
+    return f"{namespace}.{name}"
+
+
+def _normalize(obj: Any, namespace: str | None) -> Any:
+    if isinstance(obj, str):
+        return obj if obj in PRIMITIVES else _fullname(obj, namespace)
+    if isinstance(obj, list):
+        return [_normalize(branch, namespace) for branch in obj]
+    if not isinstance(obj, dict):
+        return obj
+    kind = obj.get("type")
+    out = {k: v for k, v in obj.items() if k != "namespace"}
+    if kind in NAMED:
+        ns = obj.get("namespace", namespace) or None
+        full = _fullname(obj["name"], ns)
+        out["name"] = full
+        inner_ns = full.rsplit(".", 1)[0] if "." in full else None
+        if "aliases" in obj and isinstance(obj["aliases"], list):
+            out["aliases"] = [_fullname(a, inner_ns) for a in obj["aliases"]]
+        if kind in ("record", "error"):
+            out["fields"] = [
+                {**f, "type": _normalize(f["type"], inner_ns)} for f in obj.get("fields", [])
+            ]
+    elif kind == "array":
+        out["items"] = _normalize(obj["items"], namespace)
+    elif kind == "map":
+        out["values"] = _normalize(obj["values"], namespace)
+    elif isinstance(kind, (dict, list)):
+        return _normalize(kind, namespace) if len(obj) == 1 else {**out, "type": _normalize(kind, namespace)}
+    elif kind in PRIMITIVES and len(obj) == 1:
+        return kind
+    return out
+
+
+def normalize_schema_text(text: str) -> str:
+    """Confluent-style normalized form: full names, no namespace keys, `{"type": "int"}` -> "int",
+    keys sorted. Keeps docs, defaults, aliases, logical types and other properties."""
+    return canonical_json(_normalize(_loads(text, "schema"), None))
