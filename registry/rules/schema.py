@@ -81,8 +81,11 @@ def parse_schema(text: str, references: Sequence[str] = (), *, validate_defaults
     try:
         for ref in ref_objs:
             avro.schema.make_avsc_object(ref, names)
-            fastavro.parse_schema(ref, named_schemas=named, _write_hint=False)
         parsed = avro.schema.make_avsc_object(obj, names)
+        if validate_defaults:  # before fastavro, so the reason names the field and its path
+            _check_defaults(parsed, "", set())
+        for ref in ref_objs:
+            fastavro.parse_schema(ref, named_schemas=named, _write_hint=False)
         fastavro.parse_schema(obj, named_schemas=named, _write_hint=False)
     except InvalidSchema:
         raise
@@ -90,8 +93,6 @@ def parse_schema(text: str, references: Sequence[str] = (), *, validate_defaults
         raise InvalidSchema(f"Invalid schema: {exc}") from None
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
         raise InvalidSchema(f"Invalid schema: {type(exc).__name__}: {exc}") from None
-    if validate_defaults:
-        _check_defaults(parsed, "", set())
     return ParsedSchema(
         text=compact_json(obj),
         canonical=canonical_json(obj),

@@ -1,0 +1,224 @@
+"""SQLite persistence: schemas (by id), subject versions, and per-subject config and mode.
+
+Durability: WAL with synchronous=FULL, so an acknowledged (committed) write survives kill -9.
+Writes go through `Storage.writer()`: one process-wide lock plus BEGIN IMMEDIATE, so registrations
+are serialized (one id per schema, gap-free versions). Reads use one connection per thread.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+GLOBAL = ""  # the subject key of global config and mode rows
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS schemas (
+    id INTEGER PRIMARY KEY,
+    fingerprint TEXT NOT NULL UNIQUE,
+    schema_type TEXT NOT NULL,
+    text TEXT NOT NULL,
+    refs TEXT NOT NULL,
+    guid TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS versions (
+    subject TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    schema_id INTEGER NOT NULL REFERENCES schemas(id),
+    deleted INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (subject, version)
+);
+CREATE INDEX IF NOT EXISTS versions_by_schema ON versions(schema_id);
+CREATE TABLE IF NOT EXISTS refs (
+    schema_id INTEGER NOT NULL,
+    subject TEXT NOT NULL,
+    version INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS refs_by_target ON refs(subject, version);
+CREATE TABLE IF NOT EXISTS config (subject TEXT PRIMARY KEY, compatibility TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS modes (subject TEXT PRIMARY KEY, mode TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class SchemaRow:
+    id: int
+    schema_type: str
+    text: str
+    refs: list[dict[str, Any]]
+    guid: str
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    subject: str
+    version: int
+    schema_id: int
+    deleted: bool
+
+
+class Tx:
+    """Queries over one connection (inside a write transaction or a plain read)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def _one(self, sql: str, *args: Any) -> Any:
+        return self.conn.execute(sql, args).fetchone()
+
+    # schemas
+    def schema_by_id(self, schema_id: int) -> SchemaRow | None:
+        row = self._one("SELECT id, schema_type, text, refs, guid FROM schemas WHERE id=?", schema_id)
+        return SchemaRow(row[0], row[1], row[2], json.loads(row[3]), row[4]) if row else None
+
+    def schema_id_by_guid(self, guid: str) -> int | None:
+        row = self._one("SELECT id FROM schemas WHERE guid=?", guid)
+        return row[0] if row else None
+
+    def schema_id_by_fingerprint(self, fingerprint: str) -> int | None:
+        row = self._one("SELECT id FROM schemas WHERE fingerprint=?", fingerprint)
+        return row[0] if row else None
+
+    def max_schema_id(self) -> int:
+        return int(self._one("SELECT COALESCE(MAX(id), 0) FROM schemas")[0])
+
+    def insert_schema(
+        self, fingerprint: str, schema_type: str, text: str, refs: list[dict[str, Any]], guid: str,
+        schema_id: int | None = None,
+    ) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO schemas (id, fingerprint, schema_type, text, refs, guid) VALUES (?,?,?,?,?,?)",
+            (schema_id, fingerprint, schema_type, text, json.dumps(refs), guid),
+        )
+        new_id = int(cur.lastrowid or schema_id or 0)
+        self.conn.executemany(
+            "INSERT INTO refs (schema_id, subject, version) VALUES (?,?,?)",
+            [(new_id, r["subject"], r["version"]) for r in refs],
+        )
+        return new_id
+
+    # versions
+    def versions(self, subject: str, include_deleted: bool = False) -> list[VersionRow]:
+        sql = "SELECT subject, version, schema_id, deleted FROM versions WHERE subject=?"
+        if not include_deleted:
+            sql += " AND deleted=0"
+        rows = self.conn.execute(sql + " ORDER BY version", (subject,)).fetchall()
+        return [VersionRow(r[0], r[1], r[2], bool(r[3])) for r in rows]
+
+    def version(self, subject: str, version: int) -> VersionRow | None:
+        r = self._one(
+            "SELECT subject, version, schema_id, deleted FROM versions WHERE subject=? AND version=?",
+            subject, version,
+        )
+        return VersionRow(r[0], r[1], r[2], bool(r[3])) if r else None
+
+    def all_versions(self, prefix: str = "", include_deleted: bool = False) -> list[VersionRow]:
+        sql = "SELECT subject, version, schema_id, deleted FROM versions WHERE substr(subject, 1, ?)=?"
+        if not include_deleted:
+            sql += " AND deleted=0"
+        rows = self.conn.execute(sql + " ORDER BY subject, version", (len(prefix), prefix)).fetchall()
+        return [VersionRow(r[0], r[1], r[2], bool(r[3])) for r in rows]
+
+    def versions_by_schema(self, schema_id: int, include_deleted: bool = False) -> list[VersionRow]:
+        sql = "SELECT subject, version, schema_id, deleted FROM versions WHERE schema_id=?"
+        if not include_deleted:
+            sql += " AND deleted=0"
+        rows = self.conn.execute(sql + " ORDER BY subject, version", (schema_id,)).fetchall()
+        return [VersionRow(r[0], r[1], r[2], bool(r[3])) for r in rows]
+
+    def subjects(self, prefix: str = "", include_deleted: bool = False, deleted_only: bool = False) -> list[str]:
+        having = "MAX(deleted=0)=1"
+        if include_deleted:
+            having = "1"
+        if deleted_only:
+            having = "MAX(deleted=0)=0"
+        rows = self.conn.execute(
+            "SELECT subject FROM versions WHERE substr(subject, 1, ?)=? GROUP BY subject "
+            f"HAVING {having} ORDER BY subject",
+            (len(prefix), prefix),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def next_version(self, subject: str) -> int:
+        return int(self._one("SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE subject=?", subject)[0])
+
+    def insert_version(self, subject: str, version: int, schema_id: int) -> None:
+        self.conn.execute(
+            "INSERT INTO versions (subject, version, schema_id, deleted) VALUES (?,?,?,0)",
+            (subject, version, schema_id),
+        )
+
+    def soft_delete(self, subject: str, version: int) -> None:
+        self.conn.execute("UPDATE versions SET deleted=1 WHERE subject=? AND version=?", (subject, version))
+
+    def hard_delete(self, subject: str, version: int) -> None:
+        self.conn.execute("DELETE FROM versions WHERE subject=? AND version=?", (subject, version))
+
+    def referenced_by(self, subject: str, version: int) -> list[int]:
+        """Ids of schemas that reference subject/version and are still registered somewhere."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT r.schema_id FROM refs r WHERE r.subject=? AND r.version=? AND EXISTS "
+            "(SELECT 1 FROM versions v WHERE v.schema_id=r.schema_id AND v.deleted=0) ORDER BY 1",
+            (subject, version),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    # config and mode (subject GLOBAL = "" is the global row)
+    def get_setting(self, table: str, subject: str) -> str | None:
+        column = "compatibility" if table == "config" else "mode"
+        row = self._one(f"SELECT {column} FROM {table} WHERE subject=?", subject)
+        return row[0] if row else None
+
+    def set_setting(self, table: str, subject: str, value: str) -> None:
+        column = "compatibility" if table == "config" else "mode"
+        self.conn.execute(
+            f"INSERT INTO {table} (subject, {column}) VALUES (?, ?) "
+            f"ON CONFLICT(subject) DO UPDATE SET {column}=excluded.{column}",
+            (subject, value),
+        )
+
+    def delete_setting(self, table: str, subject: str) -> None:
+        self.conn.execute(f"DELETE FROM {table} WHERE subject=?", (subject,))
+
+
+class Storage:
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / "registry.sqlite3"
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._writer = self._connect()
+        self._writer.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        return conn
+
+    def reader(self) -> Tx:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return Tx(conn)
+
+    @contextmanager
+    def writer(self) -> Iterator[Tx]:
+        with self._write_lock:
+            self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(self._writer)
+            except BaseException:
+                self._writer.execute("ROLLBACK")
+                raise
+            self._writer.execute("COMMIT")
+
+    def close(self) -> None:
+        self._writer.close()

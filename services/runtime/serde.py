@@ -1,0 +1,187 @@
+"""Generated events <-> Confluent wire format (magic byte 0, 4-byte schema id, Avro body).
+
+The body is written and read with fastavro against pre-parsed schemas; the registry is asked only
+once per schema id or subject (results are cached).  Producers never register schemas: contracts
+are registered from contracts/ by `make register`, and `prepare_writer` fails at start-up naming
+the subject when a producer's schema is not there.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import fastavro
+import pydantic
+from confluent_kafka.schema_registry import Schema, SchemaReference, SchemaRegistryClient
+from confluent_kafka.schema_registry.error import SchemaRegistryError
+
+from services.events import SHARED_SCHEMAS, TOPIC_TYPES
+from services.runtime.errors import (
+    NotFramedError,
+    SubjectNotRegisteredError,
+    TransientError,
+    UndecodableError,
+    UnknownSchemaError,
+    ValidationFailedError,
+)
+
+MAGIC_BYTE = 0
+HEADER = struct.Struct(">bI")
+E = TypeVar("E", bound=pydantic.BaseModel)
+
+
+def parse_with_shared(schema_text: str, shared: dict[str, str]) -> Any:
+    """fastavro-parse `schema_text`, resolving named types from `shared` (full name -> text)."""
+    named: dict[str, Any] = {}
+    for text in shared.values():
+        fastavro.parse_schema(json.loads(text), named_schemas=named)
+    return fastavro.parse_schema(json.loads(schema_text), named_schemas=named)
+
+
+@dataclass(frozen=True)
+class _Writer:
+    schema_id: int
+    parsed: Any
+
+
+@dataclass(frozen=True)
+class _Reader:
+    event_type: type[pydantic.BaseModel]
+    parsed: Any
+    schema_id: int | None  # the id of this exact schema, when registered
+
+
+class EventSerde:
+    """Serializer and deserializer for every generated event class, through one registry."""
+
+    def __init__(self, registry: SchemaRegistryClient) -> None:
+        self.registry = registry
+        self._writers: dict[tuple[str, type], _Writer] = {}  # (topic, class) -> writer
+        self._readers: dict[str, _Reader] = {}  # topic -> reader
+        self._writer_schemas: dict[int, Any] = {}  # schema id -> parsed writer schema
+
+    @classmethod
+    def from_url(cls, url: str) -> EventSerde:
+        return cls(SchemaRegistryClient({"url": url}))
+
+    # -- producing ---------------------------------------------------------------------------
+
+    def prepare_writer(self, event_type: type[pydantic.BaseModel], topic: str) -> None:
+        """Look up the registry id of the class's schema under `<topic>-value`, or fail loudly."""
+        subject = f"{topic}-value"
+        references = [self._reference(name) for name in event_type.AVRO_REFERENCES]  # type: ignore[attr-defined]
+        schema = Schema(event_type.AVRO_SCHEMA, "AVRO", references)  # type: ignore[attr-defined]
+        registered = self._lookup(subject, schema)
+        parsed = parse_with_shared(event_type.AVRO_SCHEMA, SHARED_SCHEMAS)  # type: ignore[attr-defined]
+        self._writers[(topic, event_type)] = _Writer(registered.schema_id, parsed)
+
+    def _reference(self, full_name: str) -> SchemaReference:
+        registered = self._lookup(full_name, Schema(SHARED_SCHEMAS[full_name], "AVRO"))
+        return SchemaReference(full_name, full_name, registered.version)
+
+    def _lookup(self, subject: str, schema: Schema) -> Any:
+        try:
+            return self.registry.lookup_schema(subject, schema)
+        except SchemaRegistryError as exc:
+            if exc.http_status_code == 404:
+                raise SubjectNotRegisteredError(
+                    f"subject {subject!r}: this service's schema is not registered "
+                    f"({exc.error_message}). Register the contracts first: `make register`."
+                ) from exc
+            raise TransientError(f"registry lookup of subject {subject!r} failed: {exc}") from exc
+        except OSError as exc:
+            raise TransientError(f"registry unreachable for subject {subject!r}: {exc}") from exc
+
+    def serialize(self, event: pydantic.BaseModel, topic: str) -> bytes:
+        key = (topic, type(event))
+        writer = self._writers.get(key)
+        if writer is None:
+            self.prepare_writer(type(event), topic)
+            writer = self._writers[key]
+        out = io.BytesIO()
+        out.write(HEADER.pack(MAGIC_BYTE, writer.schema_id))
+        fastavro.schemaless_writer(out, writer.parsed, event.model_dump())
+        return out.getvalue()
+
+    # -- consuming ---------------------------------------------------------------------------
+
+    def deserialize(self, data: bytes | None, topic: str) -> pydantic.BaseModel:
+        """Framed bytes from `topic` -> an instance of the topic's generated class."""
+        if data is None or len(data) < HEADER.size or data[0] != MAGIC_BYTE:
+            raise NotFramedError(
+                f"topic {topic!r}: value is not Confluent-framed Avro "
+                f"({'empty' if not data else f'first byte {data[0]:#04x}'})"
+            )
+        _, schema_id = HEADER.unpack_from(data)
+        reader = self._reader(topic)
+        writer = None if schema_id == reader.schema_id else self._writer_schema(schema_id, topic)
+        try:
+            record = fastavro.schemaless_reader(
+                io.BytesIO(data[HEADER.size :]),
+                writer or reader.parsed,
+                reader.parsed if writer else None,
+            )
+        except Exception as exc:  # fastavro raises many kinds on bad bytes
+            raise UndecodableError(
+                f"topic {topic!r}: schema id {schema_id}: Avro body does not decode: {exc!r}"
+            ) from exc
+        try:
+            return reader.event_type.model_validate(record)
+        except pydantic.ValidationError as exc:
+            raise ValidationFailedError(
+                f"topic {topic!r}: {reader.event_type.__name__}: {exc}"
+            ) from exc
+
+    def _reader(self, topic: str) -> _Reader:
+        reader = self._readers.get(topic)
+        if reader is None:
+            event_type = TOPIC_TYPES[topic]
+            parsed = parse_with_shared(event_type.AVRO_SCHEMA, SHARED_SCHEMAS)  # type: ignore[attr-defined]
+            try:
+                self.prepare_writer(event_type, topic)
+                own_id: int | None = self._writers[(topic, event_type)].schema_id
+            except SubjectNotRegisteredError:
+                own_id = None  # fine for a reader: it resolves whatever writer schema arrives
+            reader = self._readers[topic] = _Reader(event_type, parsed, own_id)
+        return reader
+
+    def _writer_schema(self, schema_id: int, topic: str) -> Any:
+        parsed = self._writer_schemas.get(schema_id)
+        if parsed is None:
+            try:
+                schema = self.registry.get_schema(schema_id)
+                shared = self._resolve_references(schema)
+            except SchemaRegistryError as exc:
+                if exc.http_status_code == 404:
+                    raise UnknownSchemaError(
+                        f"topic {topic!r}: schema id {schema_id} is not in the registry"
+                    ) from exc
+                raise TransientError(f"registry: schema id {schema_id}: {exc}") from exc
+            except OSError as exc:
+                raise TransientError(
+                    f"registry unreachable fetching id {schema_id}: {exc}"
+                ) from exc
+            parsed = self._writer_schemas[schema_id] = parse_with_shared(schema.schema_str, shared)
+        return parsed
+
+    def _resolve_references(self, schema: Schema) -> dict[str, str]:
+        """Texts of every named type `schema` references, depth first (dependencies first)."""
+        resolved: dict[str, str] = {}
+        for ref in schema.references or []:
+            registered = self.registry.get_version(ref.subject, ref.version)
+            resolved.update(self._resolve_references(registered.schema))
+            resolved[ref.name] = registered.schema.schema_str
+        return resolved
+
+
+def event_key(event: pydantic.BaseModel) -> bytes:
+    """Every event is keyed by its order id, so one order's events share a partition."""
+    return str(event.order_id).encode()  # type: ignore[attr-defined]
+
+
+Encoder = Callable[[pydantic.BaseModel, str], bytes]
