@@ -35,11 +35,15 @@ def load_users(path: Path) -> dict[str, User]:
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
-            name, password, role = line.rsplit(":", 2) if line.count(":") >= 2 else (*line.split(":", 1), "readonly")
+            name, password, role = (
+                line.rsplit(":", 2) if line.count(":") >= 2 else (*line.split(":", 1), "readonly")
+            )
             users.append(User(name, password, role))
     for user in users:
         if user.role not in ROLES:
-            raise ValueError(f"unknown role {user.role!r} for user {user.name!r}; use one of {ROLES}")
+            raise ValueError(
+                f"unknown role {user.role!r} for user {user.name!r}; use one of {ROLES}"
+            )
     return {u.name: u for u in users}
 
 

@@ -85,7 +85,7 @@ def invalid_version(version: str) -> RegistryError:
     return RegistryError(
         ErrorCode.INVALID_VERSION_ID,
         f"The specified version '{version}' is not a valid version id. Allowed values are between "
-        f"[1, 2^31-1] and the string \"latest\"",
+        f'[1, 2^31-1] and the string "latest"',
     )
 
 

@@ -79,7 +79,9 @@ class Registry:
     def _schema_row(self, tx: Tx, schema_id: int) -> SchemaRow:
         row = tx.schema_by_id(schema_id)
         if row is None:  # pragma: no cover - foreign keys make this impossible
-            raise RegistryError(ErrorCode.STORE_ERROR, f"Schema {schema_id} is missing from the store")
+            raise RegistryError(
+                ErrorCode.STORE_ERROR, f"Schema {schema_id} is missing from the store"
+            )
         return row
 
     def _resolve_refs(
@@ -91,15 +93,21 @@ class Registry:
         resolved: list[dict[str, Any]] = []
         texts: list[str] = []
         for ref in refs:
-            if not isinstance(ref, dict) or not all(isinstance(ref.get(k), str) for k in ("name", "subject")):
-                raise errors.invalid_schema(f"Invalid schema reference {ref!r}: needs name, subject, version")
+            if not isinstance(ref, dict) or not all(
+                isinstance(ref.get(k), str) for k in ("name", "subject")
+            ):
+                raise errors.invalid_schema(
+                    f"Invalid schema reference {ref!r}: needs name, subject, version"
+                )
             subject, raw_version = ref["subject"], ref.get("version", -1)
             if isinstance(raw_version, bool) or not isinstance(raw_version, (int, str)):
                 raise errors.invalid_schema(f"Invalid version in schema reference '{ref['name']}'")
             try:
                 number = parse_version(raw_version)
             except RegistryError:
-                raise errors.invalid_schema(f"Invalid version in schema reference '{ref['name']}'") from None
+                raise errors.invalid_schema(
+                    f"Invalid version in schema reference '{ref['name']}'"
+                ) from None
             live = tx.versions(subject)
             row = (live[-1] if live else None) if number is None else tx.version(subject, number)
             if row is None or row.deleted:
@@ -116,9 +124,13 @@ class Registry:
             texts += nested + [target.text]
         return resolved, texts
 
-    def _parse_input(self, tx: Tx, body: SchemaInput, normalize: bool) -> tuple[ParsedSchema, list[dict[str, Any]]]:
+    def _parse_input(
+        self, tx: Tx, body: SchemaInput, normalize: bool
+    ) -> tuple[ParsedSchema, list[dict[str, Any]]]:
         if body.schema_type.upper() not in SCHEMA_TYPES:
-            raise errors.invalid_schema(f"Invalid schema type '{body.schema_type}': only AVRO is supported")
+            raise errors.invalid_schema(
+                f"Invalid schema type '{body.schema_type}': only AVRO is supported"
+            )
         refs, texts = self._resolve_refs(tx, body.references)
         try:
             parsed = parse_schema(body.schema, texts)
@@ -159,9 +171,16 @@ class Registry:
             out["references"] = row.refs
         return out
 
-    def _version_payload(self, tx: Tx, v: VersionRow, with_deleted_flag: bool = False) -> dict[str, Any]:
+    def _version_payload(
+        self, tx: Tx, v: VersionRow, with_deleted_flag: bool = False
+    ) -> dict[str, Any]:
         row = self._schema_row(tx, v.schema_id)
-        out: dict[str, Any] = {"subject": v.subject, "version": v.version, "id": v.schema_id, "guid": row.guid}
+        out: dict[str, Any] = {
+            "subject": v.subject,
+            "version": v.version,
+            "id": v.schema_id,
+            "guid": row.guid,
+        }
         out.update(self._payload(row))
         if with_deleted_flag:
             out["deleted"] = v.deleted
@@ -173,7 +192,9 @@ class Registry:
             raise errors.subject_not_found(subject)
         return rows
 
-    def _get_version_row(self, tx: Tx, subject: str, version: str, include_deleted: bool) -> VersionRow:
+    def _get_version_row(
+        self, tx: Tx, subject: str, version: str, include_deleted: bool
+    ) -> VersionRow:
         number = parse_version(version)
         rows = self._live_or_404(tx, subject, include_deleted)
         if number is None:
@@ -184,7 +205,12 @@ class Registry:
         raise errors.version_not_found(number)
 
     def _incompatibilities(
-        self, tx: Tx, subject: str, parsed: ParsedSchema, previous: list[VersionRow], level: CompatibilityLevel
+        self,
+        tx: Tx,
+        subject: str,
+        parsed: ParsedSchema,
+        previous: list[VersionRow],
+        level: CompatibilityLevel,
     ) -> list[Incompatibility]:
         targets = previous if level.transitive else previous[-1:]
         history = [(v.version, self.parsed(tx, v.schema_id)) for v in targets]
@@ -229,15 +255,21 @@ class Registry:
                         f"Overwrite new schema with id {body.id} is not permitted: the id is taken"
                     )
                 guid = str(uuid.uuid5(uuid.NAMESPACE_URL, "schema:" + fingerprint))
-                schema_id = tx.insert_schema(fingerprint, schema_type, parsed.text, refs, guid, body.id)
+                schema_id = tx.insert_schema(
+                    fingerprint, schema_type, parsed.text, refs, guid, body.id
+                )
             version = body.version if body.version is not None else tx.next_version(subject)
             if body.version is not None and tx.version(subject, body.version) is not None:
-                raise errors.operation_not_permitted(f"Version {body.version} of {subject} already exists")
+                raise errors.operation_not_permitted(
+                    f"Version {body.version} of {subject} already exists"
+                )
             tx.insert_version(subject, version, schema_id)
         self._invalidate()
         return {"id": schema_id}
 
-    def lookup(self, subject: str, body: SchemaInput, normalize: bool, deleted: bool) -> dict[str, Any]:
+    def lookup(
+        self, subject: str, body: SchemaInput, normalize: bool, deleted: bool
+    ) -> dict[str, Any]:
         tx = self.store.reader()
         rows = self._live_or_404(tx, subject, deleted)
         parsed, refs = self._parse_input(tx, body, normalize)
@@ -252,10 +284,14 @@ class Registry:
                 return self._version_payload(tx, row)
         raise errors.schema_not_found("Schema not found")
 
-    def list_subjects(self, prefix: str, deleted: bool, deleted_only: bool, offset: int, limit: int) -> list[str]:
+    def list_subjects(
+        self, prefix: str, deleted: bool, deleted_only: bool, offset: int, limit: int
+    ) -> list[str]:
         return page(self.store.reader().subjects(prefix, deleted, deleted_only), offset, limit)
 
-    def list_versions(self, subject: str, deleted: bool, deleted_only: bool, offset: int, limit: int) -> list[int]:
+    def list_versions(
+        self, subject: str, deleted: bool, deleted_only: bool, offset: int, limit: int
+    ) -> list[int]:
         rows = self._live_or_404(self.store.reader(), subject, deleted or deleted_only)
         if deleted_only:
             rows = [r for r in rows if r.deleted]
@@ -343,7 +379,9 @@ class Registry:
         return row.version
 
     # ------------------------------------------------------------------ schemas
-    def schema_by_id(self, schema_id: int, subject: str | None = None, fetch_max_id: bool = False) -> dict[str, Any]:
+    def schema_by_id(
+        self, schema_id: int, subject: str | None = None, fetch_max_id: bool = False
+    ) -> dict[str, Any]:
         if not 0 < schema_id < 2**63:
             raise errors.schema_not_found(f"Schema {schema_id} not found")
         cached = self._by_id.get(schema_id)
@@ -358,7 +396,9 @@ class Registry:
         out = dict(cached)
         if subject:
             if not any(v.subject == subject for v in tx.versions_by_schema(schema_id, True)):
-                raise errors.schema_not_found(f"Schema {schema_id} not found in subject '{subject}'")
+                raise errors.schema_not_found(
+                    f"Schema {schema_id} not found in subject '{subject}'"
+                )
         if fetch_max_id:
             out["maxId"] = tx.max_schema_id()
         return out
@@ -372,7 +412,9 @@ class Registry:
     def schema_text_by_id(self, schema_id: int) -> Any:
         return json.loads(self.schema_by_id(schema_id)["schema"])
 
-    def subjects_by_id(self, schema_id: int, subject: str | None, deleted: bool, offset: int, limit: int) -> list[str]:
+    def subjects_by_id(
+        self, schema_id: int, subject: str | None, deleted: bool, offset: int, limit: int
+    ) -> list[str]:
         self.schema_by_id(schema_id)
         rows = self.store.reader().versions_by_schema(schema_id, deleted)
         names = sorted({r.subject for r in rows if not subject or r.subject == subject})
@@ -383,7 +425,11 @@ class Registry:
     ) -> list[dict[str, Any]]:
         self.schema_by_id(schema_id)
         rows = self.store.reader().versions_by_schema(schema_id, deleted)
-        out = [{"subject": r.subject, "version": r.version} for r in rows if not subject or r.subject == subject]
+        out = [
+            {"subject": r.subject, "version": r.version}
+            for r in rows
+            if not subject or r.subject == subject
+        ]
         return page(out, offset, limit)
 
     def list_schemas(

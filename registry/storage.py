@@ -74,7 +74,9 @@ class Tx:
 
     # schemas
     def schema_by_id(self, schema_id: int) -> SchemaRow | None:
-        row = self._one("SELECT id, schema_type, text, refs, guid FROM schemas WHERE id=?", schema_id)
+        row = self._one(
+            "SELECT id, schema_type, text, refs, guid FROM schemas WHERE id=?", schema_id
+        )
         return SchemaRow(row[0], row[1], row[2], json.loads(row[3]), row[4]) if row else None
 
     def schema_id_by_guid(self, guid: str) -> int | None:
@@ -89,7 +91,12 @@ class Tx:
         return int(self._one("SELECT COALESCE(MAX(id), 0) FROM schemas")[0])
 
     def insert_schema(
-        self, fingerprint: str, schema_type: str, text: str, refs: list[dict[str, Any]], guid: str,
+        self,
+        fingerprint: str,
+        schema_type: str,
+        text: str,
+        refs: list[dict[str, Any]],
+        guid: str,
         schema_id: int | None = None,
     ) -> int:
         cur = self.conn.execute(
@@ -114,7 +121,8 @@ class Tx:
     def version(self, subject: str, version: int) -> VersionRow | None:
         r = self._one(
             "SELECT subject, version, schema_id, deleted FROM versions WHERE subject=? AND version=?",
-            subject, version,
+            subject,
+            version,
         )
         return VersionRow(r[0], r[1], r[2], bool(r[3])) if r else None
 
@@ -122,7 +130,9 @@ class Tx:
         sql = "SELECT subject, version, schema_id, deleted FROM versions WHERE substr(subject, 1, ?)=?"
         if not include_deleted:
             sql += " AND deleted=0"
-        rows = self.conn.execute(sql + " ORDER BY subject, version", (len(prefix), prefix)).fetchall()
+        rows = self.conn.execute(
+            sql + " ORDER BY subject, version", (len(prefix), prefix)
+        ).fetchall()
         return [VersionRow(r[0], r[1], r[2], bool(r[3])) for r in rows]
 
     def versions_by_schema(self, schema_id: int, include_deleted: bool = False) -> list[VersionRow]:
@@ -132,7 +142,9 @@ class Tx:
         rows = self.conn.execute(sql + " ORDER BY subject, version", (schema_id,)).fetchall()
         return [VersionRow(r[0], r[1], r[2], bool(r[3])) for r in rows]
 
-    def subjects(self, prefix: str = "", include_deleted: bool = False, deleted_only: bool = False) -> list[str]:
+    def subjects(
+        self, prefix: str = "", include_deleted: bool = False, deleted_only: bool = False
+    ) -> list[str]:
         having = "MAX(deleted=0)=1"
         if include_deleted:
             having = "1"
@@ -146,7 +158,11 @@ class Tx:
         return [r[0] for r in rows]
 
     def next_version(self, subject: str) -> int:
-        return int(self._one("SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE subject=?", subject)[0])
+        return int(
+            self._one(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE subject=?", subject
+            )[0]
+        )
 
     def insert_version(self, subject: str, version: int, schema_id: int) -> None:
         self.conn.execute(
@@ -155,7 +171,9 @@ class Tx:
         )
 
     def soft_delete(self, subject: str, version: int) -> None:
-        self.conn.execute("UPDATE versions SET deleted=1 WHERE subject=? AND version=?", (subject, version))
+        self.conn.execute(
+            "UPDATE versions SET deleted=1 WHERE subject=? AND version=?", (subject, version)
+        )
 
     def hard_delete(self, subject: str, version: int) -> None:
         self.conn.execute("DELETE FROM versions WHERE subject=? AND version=?", (subject, version))

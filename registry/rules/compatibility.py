@@ -48,7 +48,11 @@ class Incompatibility:
     against_version: int | None
 
     def describe(self) -> str:
-        version = "the previous schema" if self.against_version is None else f"version {self.against_version}"
+        version = (
+            "the previous schema"
+            if self.against_version is None
+            else f"version {self.against_version}"
+        )
         return (
             f"{self.kind} at '{self.path or '/'}': {self.message}; {self.level} compatibility "
             f"forbids this against {version}; fix: {self.fix}."
@@ -112,7 +116,9 @@ class _Walk:
     def _old_new(self, reader: avro.schema.Schema, writer: avro.schema.Schema):  # type: ignore[no-untyped-def]
         return (writer, reader) if self.new_is_reader else (reader, writer)
 
-    def check(self, reader: avro.schema.Schema, writer: avro.schema.Schema, rpath: str, wpath: str) -> None:
+    def check(
+        self, reader: avro.schema.Schema, writer: avro.schema.Schema, rpath: str, wpath: str
+    ) -> None:
         key = (id(reader), id(writer))
         if key in self._active:  # recursive types: assume compatible while in progress
             return
@@ -125,7 +131,9 @@ class _Walk:
     def _path(self, rpath: str, wpath: str) -> str:
         return rpath if self.new_is_reader else wpath
 
-    def _check(self, reader: avro.schema.Schema, writer: avro.schema.Schema, rpath: str, wpath: str) -> None:
+    def _check(
+        self, reader: avro.schema.Schema, writer: avro.schema.Schema, rpath: str, wpath: str
+    ) -> None:
         path = self._path(rpath, wpath)
         old, new = self._old_new(reader, writer)
         if writer.type == "union":
@@ -162,7 +170,9 @@ class _Walk:
                 if self.new_is_reader
                 else f"keep the name '{old.name}'"
             )
-            self._add(path, NAME_MISMATCH, f"name changed from '{old.fullname}' to '{new.fullname}'", fix)
+            self._add(
+                path, NAME_MISMATCH, f"name changed from '{old.fullname}' to '{new.fullname}'", fix
+            )
             return
         if reader.type in ("record", "error"):
             self._record(reader, writer, rpath, wpath)
@@ -180,7 +190,9 @@ class _Walk:
         elif reader.type == "map":
             self.check(reader.values, writer.values, f"{rpath}/values", f"{wpath}/values")
 
-    def _writer_branch(self, reader: avro.schema.Schema, branch: avro.schema.Schema, rpath: str, wpath: str) -> None:
+    def _writer_branch(
+        self, reader: avro.schema.Schema, branch: avro.schema.Schema, rpath: str, wpath: str
+    ) -> None:
         if reader.type == "union":
             for k, rbranch in enumerate(reader.schemas):
                 if _branch_matches(rbranch, branch):
@@ -205,7 +217,9 @@ class _Walk:
             fix = f"do not add {_label(branch)}: old readers expect {_label(reader)}"
         self._add(self._path(rpath, wpath), TYPE_MISMATCH, msg, fix)
 
-    def _record(self, reader: avro.schema.Schema, writer: avro.schema.Schema, rpath: str, wpath: str) -> None:
+    def _record(
+        self, reader: avro.schema.Schema, writer: avro.schema.Schema, rpath: str, wpath: str
+    ) -> None:
         writer_fields = {f.name: (j, f) for j, f in enumerate(writer.fields)}
         for i, rfield in enumerate(reader.fields):
             match = writer_fields.get(rfield.name)
@@ -216,7 +230,9 @@ class _Walk:
                         break
             if match is not None:
                 j, wfield = match
-                self.check(rfield.type, wfield.type, f"{rpath}/fields/{i}/type", f"{wpath}/fields/{j}/type")
+                self.check(
+                    rfield.type, wfield.type, f"{rpath}/fields/{i}/type", f"{wpath}/fields/{j}/type"
+                )
             elif not rfield.has_default:
                 if self.new_is_reader:
                     self._add(
@@ -242,7 +258,9 @@ class _Walk:
         listed = ", ".join(missing)
         if self.new_is_reader:
             msg = f"enum '{reader.fullname}' lost symbols {listed}"
-            fix = f"add symbols {listed} back to enum '{reader.fullname}' or give it a default symbol"
+            fix = (
+                f"add symbols {listed} back to enum '{reader.fullname}' or give it a default symbol"
+            )
         else:
             msg = f"enum '{writer.fullname}' gained symbols {listed} that old readers do not know"
             fix = (
@@ -252,7 +270,9 @@ class _Walk:
         self._add(path, MISSING_ENUM_SYMBOLS, msg, fix)
 
 
-def _pair(reader: avro.schema.Schema, writer: avro.schema.Schema, new_is_reader: bool) -> list[_Finding]:
+def _pair(
+    reader: avro.schema.Schema, writer: avro.schema.Schema, new_is_reader: bool
+) -> list[_Finding]:
     walk = _Walk(new_is_reader)
     walk.check(reader, writer, "", "")
     return walk.findings

@@ -68,7 +68,9 @@ def _loads(text: str, what: str) -> Any:
         raise InvalidSchema(f"Invalid {what}: not valid JSON ({exc})") from None
 
 
-def parse_schema(text: str, references: Sequence[str] = (), *, validate_defaults: bool = True) -> ParsedSchema:
+def parse_schema(
+    text: str, references: Sequence[str] = (), *, validate_defaults: bool = True
+) -> ParsedSchema:
     """Parse and strictly validate `text`; `references` are the texts of referenced schemas,
     dependencies first. Raises InvalidSchema naming the offending field."""
     if not isinstance(text, str) or not text.strip():
@@ -126,12 +128,16 @@ def _check_structure(obj: Any, path: str) -> None:
     if kind in NAMED:
         _check_name(obj.get("name"), path, f"{kind} type")
         ns = obj.get("namespace")
-        if ns not in (None, "") and not (isinstance(ns, str) and all(_NAME.match(p) for p in ns.split("."))):
+        if ns not in (None, "") and not (
+            isinstance(ns, str) and all(_NAME.match(p) for p in ns.split("."))
+        ):
             raise InvalidSchema(f"Invalid namespace '{ns}' at '{path or '/'}'")
     if kind in ("record", "error"):
         fields = obj.get("fields")
         if not isinstance(fields, list):
-            raise InvalidSchema(f"Record '{obj.get('name')}' at '{path or '/'}' must have a 'fields' list")
+            raise InvalidSchema(
+                f"Record '{obj.get('name')}' at '{path or '/'}' must have a 'fields' list"
+            )
         seen: set[str] = set()
         for i, fld in enumerate(fields):
             fpath = f"{path}/fields/{i}"
@@ -194,7 +200,9 @@ def _default_ok(schema: avro.schema.Schema, value: Any) -> bool:  # noqa: C901 -
     if t == "array":
         return isinstance(value, list) and all(_default_ok(schema.items, v) for v in value)
     if t == "map":
-        return isinstance(value, dict) and all(_default_ok(schema.values, v) for v in value.values())
+        return isinstance(value, dict) and all(
+            _default_ok(schema.values, v) for v in value.values()
+        )
     if t == "union":
         return any(_default_ok(branch, value) for branch in schema.schemas)
     if t in ("record", "error"):
@@ -273,7 +281,11 @@ def _normalize(obj: Any, namespace: str | None) -> Any:
     elif kind == "map":
         out["values"] = _normalize(obj["values"], namespace)
     elif isinstance(kind, (dict, list)):
-        return _normalize(kind, namespace) if len(obj) == 1 else {**out, "type": _normalize(kind, namespace)}
+        return (
+            _normalize(kind, namespace)
+            if len(obj) == 1
+            else {**out, "type": _normalize(kind, namespace)}
+        )
     elif kind in PRIMITIVES and len(obj) == 1:
         return kind
     return out

@@ -1,0 +1,1 @@
+"""The project's Confluent-compatible Schema Registry (AVRO) and its shared schema rules."""

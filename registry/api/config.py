@@ -1,0 +1,56 @@
+"""/config: global and per-subject compatibility levels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from registry.api.models import (
+    COMMON_ERRORS,
+    NOT_FOUND,
+    ConfigRequest,
+    ConfigResponse,
+    ConfigUpdateResponse,
+    RegistryDep,
+    check_subject,
+)
+from registry.service import Registry
+
+router = APIRouter(prefix="/config", tags=["config"], responses=COMMON_ERRORS)
+
+
+@router.get("", response_model=ConfigResponse, response_model_exclude_none=True)
+def get_global(registry: Registry = RegistryDep) -> dict[str, Any]:
+    return registry.get_config(None, True)
+
+
+@router.put("", response_model=ConfigUpdateResponse, response_model_exclude_none=True)
+def put_global(body: ConfigRequest, registry: Registry = RegistryDep) -> dict[str, Any]:
+    return registry.set_config(None, body.level())
+
+
+@router.delete("", response_model=ConfigResponse, response_model_exclude_none=True)
+def delete_global(registry: Registry = RegistryDep) -> dict[str, Any]:
+    return registry.delete_config(None)
+
+
+@router.get("/{subject}", response_model=ConfigResponse, response_model_exclude_none=True, responses=NOT_FOUND)
+def get_subject(
+    subject: str,
+    defaultToGlobal: bool = False,
+    registry: Registry = RegistryDep,  # noqa: N803
+) -> dict[str, Any]:
+    return registry.get_config(check_subject(subject), defaultToGlobal)
+
+
+@router.put("/{subject}", response_model=ConfigUpdateResponse, response_model_exclude_none=True)
+def put_subject(
+    subject: str, body: ConfigRequest, registry: Registry = RegistryDep
+) -> dict[str, Any]:
+    return registry.set_config(check_subject(subject), body.level())
+
+
+@router.delete("/{subject}", response_model=ConfigResponse, response_model_exclude_none=True, responses=NOT_FOUND)
+def delete_subject(subject: str, registry: Registry = RegistryDep) -> dict[str, Any]:
+    return registry.delete_config(check_subject(subject))

@@ -1,0 +1,81 @@
+"""/schemas: schemas by id (and guid), the subjects and versions that use them, schema types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from registry.api.models import (
+    COMMON_ERRORS,
+    NOT_FOUND,
+    RegistryDep,
+    SchemaResponse,
+    SubjectVersion,
+    VersionResponse,
+)
+from registry.service import SCHEMA_TYPES, Registry
+
+router = APIRouter(prefix="/schemas", tags=["schemas"], responses=COMMON_ERRORS)
+
+
+@router.get("", response_model=list[VersionResponse], response_model_exclude_none=True)
+def list_schemas(
+    subjectPrefix: str = "",  # noqa: N803
+    deleted: bool = False,
+    latestOnly: bool = False,  # noqa: N803
+    offset: int = 0,
+    limit: int = -1,
+    registry: Registry = RegistryDep,
+) -> list[dict[str, Any]]:
+    return registry.list_schemas(subjectPrefix, deleted, latestOnly, offset, limit)
+
+
+@router.get("/types", response_model=list[str], response_model_exclude_none=True)
+def schema_types() -> list[str]:
+    return list(SCHEMA_TYPES)
+
+
+@router.get("/ids/{schema_id}", response_model=SchemaResponse, response_model_exclude_none=True, responses=NOT_FOUND)
+def get_schema(
+    schema_id: int,
+    subject: str | None = None,
+    fetchMaxId: bool = False,  # noqa: N803
+    format: str | None = None,  # noqa: A002 - Confluent's query name; AVRO has one format
+    registry: Registry = RegistryDep,
+) -> dict[str, Any]:
+    return registry.schema_by_id(schema_id, subject, fetchMaxId)
+
+
+@router.get("/ids/{schema_id}/schema", response_model=Any, response_model_exclude_none=True, responses=NOT_FOUND)
+def get_schema_only(schema_id: int, registry: Registry = RegistryDep) -> Any:
+    return registry.schema_text_by_id(schema_id)
+
+
+@router.get("/ids/{schema_id}/subjects", response_model=list[str], response_model_exclude_none=True, responses=NOT_FOUND)
+def get_schema_subjects(
+    schema_id: int,
+    subject: str | None = None,
+    deleted: bool = False,
+    offset: int = 0,
+    limit: int = -1,
+    registry: Registry = RegistryDep,
+) -> list[str]:
+    return registry.subjects_by_id(schema_id, subject, deleted, offset, limit)
+
+
+@router.get("/ids/{schema_id}/versions", response_model=list[SubjectVersion], response_model_exclude_none=True, responses=NOT_FOUND)
+def get_schema_versions(
+    schema_id: int,
+    subject: str | None = None,
+    deleted: bool = False,
+    offset: int = 0,
+    limit: int = -1,
+    registry: Registry = RegistryDep,
+) -> list[dict[str, Any]]:
+    return registry.versions_by_id(schema_id, subject, deleted, offset, limit)
+
+
+@router.get("/guids/{guid}", response_model=SchemaResponse, response_model_exclude_none=True, responses=NOT_FOUND)
+def get_schema_by_guid(guid: str, registry: Registry = RegistryDep) -> dict[str, Any]:
+    return registry.schema_by_guid(guid)

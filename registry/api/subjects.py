@@ -1,0 +1,102 @@
+"""/subjects: register, look up, list and delete subject versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from registry.api.models import (
+    COMMON_ERRORS,
+    CONFLICT,
+    NOT_FOUND,
+    RegisterResponse,
+    RegistryDep,
+    SchemaRequest,
+    VersionResponse,
+    check_subject,
+)
+from registry.service import Registry
+
+router = APIRouter(prefix="/subjects", tags=["subjects"], responses=COMMON_ERRORS)
+
+
+@router.get("", response_model=list[str], response_model_exclude_none=True)
+def list_subjects(
+    subjectPrefix: str = "",  # noqa: N803 - Confluent's query names
+    deleted: bool = False,
+    deletedOnly: bool = False,  # noqa: N803
+    offset: int = 0,
+    limit: int = -1,
+    registry: Registry = RegistryDep,
+) -> list[str]:
+    return registry.list_subjects(subjectPrefix, deleted, deletedOnly, offset, limit)
+
+
+@router.post("/{subject}", response_model=VersionResponse, response_model_exclude_none=True, responses=NOT_FOUND)
+def lookup_schema(
+    subject: str,
+    body: SchemaRequest,
+    normalize: bool = False,
+    deleted: bool = False,
+    registry: Registry = RegistryDep,
+) -> dict[str, Any]:
+    return registry.lookup(check_subject(subject), body.to_input(), normalize, deleted)
+
+
+@router.delete("/{subject}", response_model=list[int], response_model_exclude_none=True, responses=NOT_FOUND)
+def delete_subject(
+    subject: str, permanent: bool = False, registry: Registry = RegistryDep
+) -> list[int]:
+    return registry.delete_subject(check_subject(subject), permanent)
+
+
+@router.get("/{subject}/versions", response_model=list[int], response_model_exclude_none=True, responses=NOT_FOUND)
+def list_versions(
+    subject: str,
+    deleted: bool = False,
+    deletedOnly: bool = False,  # noqa: N803
+    offset: int = 0,
+    limit: int = -1,
+    registry: Registry = RegistryDep,
+) -> list[int]:
+    return registry.list_versions(check_subject(subject), deleted, deletedOnly, offset, limit)
+
+
+@router.post(
+    "/{subject}/versions", response_model=RegisterResponse, response_model_exclude_none=True, responses={**CONFLICT, **NOT_FOUND}
+)
+def register_schema(
+    subject: str, body: SchemaRequest, normalize: bool = False, registry: Registry = RegistryDep
+) -> dict[str, Any]:
+    return registry.register(check_subject(subject), body.to_input(), normalize)
+
+
+@router.get("/{subject}/versions/{version}", response_model=VersionResponse, response_model_exclude_none=True, responses=NOT_FOUND)
+def get_version(
+    subject: str, version: str, deleted: bool = False, registry: Registry = RegistryDep
+) -> dict[str, Any]:
+    return registry.get_version(check_subject(subject), version, deleted)
+
+
+@router.get("/{subject}/versions/{version}/schema", response_model=Any, response_model_exclude_none=True, responses=NOT_FOUND)
+def get_version_schema(
+    subject: str, version: str, deleted: bool = False, registry: Registry = RegistryDep
+) -> Any:
+    return registry.get_version_schema(check_subject(subject), version, deleted)
+
+
+@router.get(
+    "/{subject}/versions/{version}/referencedby", response_model=list[int], response_model_exclude_none=True, responses=NOT_FOUND
+)
+def referenced_by(
+    subject: str, version: str, offset: int = 0, limit: int = -1, registry: Registry = RegistryDep
+) -> list[int]:
+    return registry.referenced_by(check_subject(subject), version, offset, limit)
+
+
+@router.delete("/{subject}/versions/{version}", response_model=int, response_model_exclude_none=True, responses=NOT_FOUND)
+def delete_version(
+    subject: str, version: str, permanent: bool = False, registry: Registry = RegistryDep
+) -> int:
+    return registry.delete_version(check_subject(subject), version, permanent)

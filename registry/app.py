@@ -1,0 +1,168 @@
+"""Builds the FastAPI app: routers, Confluent-style errors, content type, body limit and auth."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from registry.api import compatibility, config, mode, schemas, subjects
+from registry.auth import User, authenticate
+from registry.errors import ErrorCode, RegistryError
+from registry.service import Registry
+from registry.storage import Storage
+
+CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
+DEFAULT_MAX_BODY = 16 * 1024 * 1024
+log = logging.getLogger("registry")
+
+
+class RegistryJSONResponse(JSONResponse):
+    media_type = CONTENT_TYPE
+
+
+def _error(
+    status: int, code: int, message: str, headers: dict[str, str] | None = None
+) -> RegistryJSONResponse:
+    return RegistryJSONResponse(
+        {"error_code": code, "message": message}, status_code=status, headers=headers
+    )
+
+
+class Guard:
+    """ASGI middleware: basic auth (when users are configured) and a request body size limit."""
+
+    def __init__(self, app: ASGIApp, users: dict[str, User], max_body: int) -> None:
+        self.app = app
+        self.users = users
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.lower(): v for k, v in scope["headers"]}
+        if self.users and scope["path"] != "/health":
+            raw = headers.get(b"authorization")
+            user = authenticate(self.users, raw.decode("latin-1") if raw else None)
+            if user is None:
+                response = _error(
+                    401,
+                    ErrorCode.UNAUTHORIZED,
+                    "Unauthorized",
+                    {"WWW-Authenticate": 'Basic realm="registry"'},
+                )
+                await response(scope, receive, send)
+                return
+            if user.role != "readwrite" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+                await _error(403, ErrorCode.FORBIDDEN, f"User '{user.name}' may only read")(
+                    scope, receive, send
+                )
+                return
+        length = headers.get(b"content-length")
+        too_large = _error(
+            413, ErrorCode.PAYLOAD_TOO_LARGE, f"Request body larger than {self.max_body} bytes"
+        )
+        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+            await too_large(scope, receive, send)
+            return
+        if scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if not (ctype == b"application/json" or ctype.endswith(b"+json")):
+            # Confluent clients send JSON under several media types; read any body as JSON.
+            scope = dict(scope)
+            scope["headers"] = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-type"]
+            scope["headers"].append((b"content-type", b"application/json"))
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                await too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
+    errs = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errs):
+        return 400, "Malformed JSON request body"
+    parts = []
+    for e in errs[:5]:
+        loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
+        parts.append(f"{loc or 'body'}: {e.get('msg')}")
+    return 422, "Unprocessable entity: " + "; ".join(parts)
+
+
+def create_app(
+    data_dir: Path, users: dict[str, User] | None = None, max_body: int = DEFAULT_MAX_BODY
+) -> FastAPI:
+    app = FastAPI(
+        title="Schema Registry",
+        version="1.0.0",
+        description="Confluent-compatible Schema Registry (AVRO).",
+        default_response_class=RegistryJSONResponse,
+    )
+    app.state.registry = Registry(Storage(data_dir))
+    for module in (subjects, schemas, config, compatibility, mode):
+        app.include_router(module.router)
+
+    @app.get("/", tags=["root"])
+    def root() -> dict[str, Any]:
+        return {}
+
+    @app.get("/health", tags=["root"])
+    def health() -> dict[str, Any]:
+        return {"status": "UP"}
+
+    @app.exception_handler(RegistryError)
+    async def registry_error(_: Request, exc: RegistryError) -> JSONResponse:
+        return RegistryJSONResponse(exc.body(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        status, message = _validation_message(exc)
+        return _error(status, status, message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, exc.status_code, f"HTTP {exc.status_code} {exc.detail}")
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error(500, ErrorCode.STORE_ERROR, f"Internal error: {type(exc).__name__}")
+
+    return Guard(app, users or {}, max_body)  # type: ignore[return-value]
+
+
+def openapi_document(app: Any) -> dict[str, Any]:
+    """The OpenAPI document of a `create_app` result (unwraps the guard)."""
+    inner = app.app if isinstance(app, Guard) else app
+    return json.loads(json.dumps(inner.openapi()))
