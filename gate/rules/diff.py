@@ -108,8 +108,6 @@ def _walk(
         yield from _walk(old["items"], new["items"], f"{path}/items", ons, nns, owner, seen)
     elif nk == "map":
         yield from _walk(old["values"], new["values"], f"{path}/values", ons, nns, owner, seen)
-    elif nk in NAMED:
-        ons, nns = full_name(old, ons).rpartition(".")[0], full_name(new, nns).rpartition(".")[0]
 
 
 def _fields(

@@ -1,0 +1,194 @@
+"""`ServiceApp`: a service's handlers, registered by event class, and the processes that run them.
+
+    app = ServiceApp("payment", schema_sql=SCHEMA)
+
+    @app.subscriber(OrderCreated)
+    def charge(event: OrderCreated, uow: UnitOfWork) -> None:
+        ...
+        uow.publish(OrderPaid(metadata=uow.next_metadata(), ...))
+
+Each consumer group gets its own Kafka consumer on its own thread (by default one group named
+after the service).  `run()` blocks until SIGINT/SIGTERM, then finishes in-flight work, publishes,
+commits and closes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pydantic
+
+from services.runtime.consumer import ConsumerLoop
+from services.runtime.kafka import make_consumer, make_producer
+from services.runtime.logging import configure_logging, get_logger
+from services.runtime.outbox import OutboxRelay
+from services.runtime.processor import Handler, Processor, RetryPolicy, Subscription
+from services.runtime.serde import EventSerde
+from services.runtime.settings import Settings
+from services.runtime.sinks import KafkaSink, Sink
+from services.runtime.store import Database
+
+H = TypeVar("H", bound=Handler)
+
+
+class ServiceApp:
+    def __init__(self, name: str, schema_sql: str = "", settings: Settings | None = None) -> None:
+        self.name = name
+        self.schema_sql = schema_sql
+        self.settings = settings or Settings()
+        self.subscriptions: list[Subscription] = []
+        self.startup_hooks: list[Callable[[ServiceApp], None]] = []
+        self.produces: list[tuple[type[pydantic.BaseModel], str]] = []
+        self.stop_event = threading.Event()
+        self.loops: list[ConsumerLoop] = []
+        self._db: Database | None = None
+        self._serde: EventSerde | None = None
+        self.relay: OutboxRelay | None = None
+
+    # -- declaration ---------------------------------------------------------------------------
+
+    def subscriber(
+        self,
+        event_type: type[pydantic.BaseModel],
+        *,
+        topic: str | None = None,
+        group: str | None = None,
+    ) -> Callable[[H], H]:
+        """Register a handler of `event_type` events (from its only topic unless named)."""
+        topics: tuple[str, ...] = event_type.TOPICS  # type: ignore[attr-defined]
+        if topic is None:
+            if len(topics) != 1:
+                raise ValueError(f"{event_type.__name__} is carried by {topics}: name the topic")
+            topic = topics[0]
+
+        def register(handler: H) -> H:
+            self.subscriptions.append(Subscription(event_type, topic, group or self.name, handler))
+            return handler
+
+        return register
+
+    def publisher(self, event_type: type[pydantic.BaseModel], topic: str | None = None) -> None:
+        """Declare an event this service produces: its subject is checked at start-up."""
+        for t in [topic] if topic else event_type.TOPICS:  # type: ignore[attr-defined]
+            self.produces.append((event_type, t))
+
+    def on_startup(self, hook: Callable[[ServiceApp], None]) -> Callable[[ServiceApp], None]:
+        self.startup_hooks.append(hook)
+        return hook
+
+    def groups(self) -> dict[str, list[Subscription]]:
+        groups: dict[str, list[Subscription]] = {}
+        for sub in self.subscriptions:
+            groups.setdefault(sub.group, []).append(sub)
+        return groups
+
+    # -- wiring --------------------------------------------------------------------------------
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            self._db = Database(self.settings.database_path(self.name), self.schema_sql)
+        return self._db
+
+    @property
+    def serde(self) -> EventSerde:
+        if self._serde is None:
+            self._serde = EventSerde.from_url(self.settings.schema_registry_url)
+        return self._serde
+
+    def bind(self, db: Database, serde: EventSerde, sink: Sink) -> None:
+        """Use these adapters (the test bus binds in-memory ones)."""
+        self._db, self._serde = db, serde
+        self.relay = OutboxRelay(db, sink)
+
+    def processors(self, dlq_sink: Sink) -> list[Processor]:
+        retry = RetryPolicy(
+            self.settings.retry_max_attempts,
+            self.settings.retry_base_delay_s,
+            self.settings.retry_max_delay_s,
+        )
+        return [
+            Processor(self.name, group, subs, self.db, self.serde, dlq_sink, retry, self.stop_event)
+            for group, subs in self.groups().items()
+        ]
+
+    # -- running -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Check subjects, run start-up hooks, publish leftovers, start one thread per group."""
+        configure_logging(self.name, self.settings.log_format, self.settings.log_level)
+        log = get_logger()
+        for event_type, topic in self.produces:
+            self.serde.prepare_writer(event_type, topic)  # fails naming the subject
+        producer = make_producer(self.settings, self.name)
+        sink = KafkaSink(producer)
+        self.bind(self.db, self.serde, sink)
+        for hook in self.startup_hooks:
+            hook(self)
+        assert self.relay is not None
+        self.relay.relay()  # events committed before a crash but never sent
+        for processor in self.processors(sink):
+            consumer = make_consumer(self.settings, self.name, processor.group)
+            loop = ConsumerLoop(consumer, processor, self.relay, self.stop_event)
+            loop.start()
+            self.loops.append(loop)
+        threading.Thread(target=self._write_health, name="health", daemon=True).start()
+        log.info(
+            "started", groups=sorted(self.groups()), produces=sorted({t for _, t in self.produces})
+        )
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.stop_event.set()
+        for loop in self.loops:
+            loop.join(timeout)
+        self.health_path().unlink(missing_ok=True)
+        get_logger().info("stopped")
+
+    def run(self) -> None:
+        """Start, then block until SIGINT or SIGTERM; stop gracefully."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: self.stop_event.set())
+        self.start()
+        while not self.stop_event.is_set():
+            if any(not loop.is_alive() for loop in self.loops):
+                get_logger().error("a consumer thread died; stopping")
+                self.stop_event.set()
+            self.stop_event.wait(1.0)
+        self.stop()
+
+    # -- health --------------------------------------------------------------------------------
+
+    def health_path(self) -> Path:
+        return self.settings.data_dir / "run" / f"{self.name}-{os.getpid()}.json"
+
+    def health(self) -> dict[str, Any]:
+        groups = {}
+        for loop in self.loops:
+            stats = loop.processor.stats
+            groups[loop.processor.group] = {
+                "alive": loop.is_alive(),
+                "topics": sorted(loop.processor.by_topic),
+                "assignment": [f"{t}[{p}]" for t, p in loop.assignment],
+                "handled": stats.handled,
+                "duplicates": stats.duplicates,
+                "dead_lettered": dict(stats.dead_lettered),
+                "retrying": dict(stats.retrying),
+                "last_poll": loop.last_poll,
+            }
+        return {"service": self.name, "pid": os.getpid(), "updated": time.time(), "groups": groups}
+
+    def _write_health(self) -> None:
+        path = self.health_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        while not self.stop_event.is_set():
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.health()))
+            tmp.replace(path)
+            self.stop_event.wait(1.0)

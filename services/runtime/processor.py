@@ -1,0 +1,178 @@
+"""One consumed message through one consumer group: decode, drop duplicates, run the handler in a
+unit of work, retry transient failures with backoff, dead-letter what cannot be processed.
+
+Kafka-free: the Kafka loop (`consumer.py`) and the in-memory test bus (`testing.py`) both drive it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import random
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pydantic
+
+from services.runtime.dlq import Failure, send_to_dlq
+from services.runtime.errors import PermanentError, ProcessingError, ValidationFailedError
+from services.runtime.logging import get_logger
+from services.runtime.messages import Incoming
+from services.runtime.serde import EventSerde
+from services.runtime.sinks import Sink
+from services.runtime.store import Database
+from services.runtime.unit_of_work import UnitOfWork, now_utc
+
+Handler = Callable[[Any, UnitOfWork], None]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    event_type: type[pydantic.BaseModel]
+    topic: str
+    group: str
+    handler: Handler
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter and a cap (delay = uniform(0, min(cap, base*2^n)))."""
+
+    max_attempts: int = 5
+    base_delay_s: float = 0.2
+    max_delay_s: float = 5.0
+
+    def delay(self, attempt: int) -> float:
+        return random.uniform(0, min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1)))
+
+
+class Outcome(enum.Enum):
+    HANDLED = "handled"
+    DUPLICATE = "duplicate"
+    DEAD_LETTERED = "dead_lettered"
+    ABANDONED = "abandoned"  # stopping mid-retry: not committed, redelivered later
+
+
+@dataclass
+class GroupStats:
+    handled: int = 0
+    duplicates: int = 0
+    dead_lettered: Counter[str] = field(default_factory=Counter)
+    retrying: dict[str, int] = field(default_factory=dict)  # "topic[partition]@offset" -> attempt
+
+
+class Processor:
+    def __init__(
+        self,
+        service: str,
+        group: str,
+        subscriptions: list[Subscription],
+        db: Database,
+        serde: EventSerde,
+        dlq_sink: Sink,
+        retry: RetryPolicy,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.service = service
+        self.group = group
+        self.by_topic = {s.topic: s for s in subscriptions}
+        self.db = db
+        self.serde = serde
+        self.dlq_sink = dlq_sink
+        self.retry = retry
+        self.stop = stop or threading.Event()
+        self.stats = GroupStats()
+        self.log = get_logger(group=group)
+
+    def process(self, msg: Incoming) -> Outcome:
+        first_failure: datetime.datetime | None = None
+        attempt = 0
+        where = f"{msg.topic}[{msg.partition}]@{msg.offset}"
+        while True:
+            attempt += 1
+            try:
+                outcome = self._handle_once(msg)
+                self.stats.retrying.pop(where, None)
+                return outcome
+            except Exception as exc:  # sorted below: permanent, transient, or unknown
+                first_failure = first_failure or now_utc()
+                permanent = isinstance(exc, PermanentError)
+                if permanent or attempt >= self.retry.max_attempts:
+                    self.stats.retrying.pop(where, None)
+                    error_class = _error_class(exc, exhausted=not permanent)
+                    failure = Failure(error_class, str(exc), attempt, first_failure, now_utc())
+                    self._dead_letter(msg, failure)
+                    return Outcome.DEAD_LETTERED
+                self.stats.retrying[where] = attempt
+                delay = self.retry.delay(attempt)
+                self.log.warning(
+                    "retrying",
+                    topic=msg.topic,
+                    partition=msg.partition,
+                    offset=msg.offset,
+                    attempt=attempt,
+                    delay_s=round(delay, 3),
+                    error=str(exc)[:300],
+                )
+                if self.stop.wait(delay):
+                    return Outcome.ABANDONED
+
+    def _handle_once(self, msg: Incoming) -> Outcome:
+        sub = self.by_topic[msg.topic]
+        event = self.serde.deserialize(msg.value, msg.topic)
+        event_id = str(event.metadata.event_id)  # type: ignore[attr-defined]
+        order_id = str(getattr(event, "order_id", ""))
+        with self.db.transaction() as conn:
+            seen = conn.execute(
+                "SELECT 1 FROM inbox WHERE consumer_group = ? AND event_id = ?",
+                (self.group, event_id),
+            ).fetchone()
+            if seen:
+                self.stats.duplicates += 1
+                return Outcome.DUPLICATE
+            uow = UnitOfWork(conn, self.serde, self.service, event)
+            try:
+                sub.handler(event, uow)
+            except pydantic.ValidationError as exc:
+                raise ValidationFailedError(f"{sub.handler.__name__}: {exc}") from exc
+            conn.execute(
+                "INSERT INTO inbox (consumer_group, event_id, topic) VALUES (?, ?, ?)",
+                (self.group, event_id, msg.topic),
+            )
+        self.stats.handled += 1
+        self.log.debug(
+            "handled",
+            topic=msg.topic,
+            event=type(event).__name__,
+            order_id=order_id,
+            event_id=event_id,
+            published=[type(e).__name__ for e in uow.published],
+        )
+        return Outcome.HANDLED
+
+    def _dead_letter(self, msg: Incoming, failure: Failure) -> None:
+        send_to_dlq(self.dlq_sink, msg, self.service, self.group, failure)
+        self.stats.dead_lettered[failure.error_class] += 1
+        self.log.error(
+            "dead-lettered",
+            topic=msg.topic,
+            partition=msg.partition,
+            offset=msg.offset,
+            error_class=failure.error_class,
+            attempts=failure.attempts,
+            reason=failure.message[:500],
+        )
+
+
+def _error_class(exc: Exception, exhausted: bool) -> str:
+    if isinstance(exc, ProcessingError):
+        name = exc.error_class
+    elif isinstance(exc, sqlite3.OperationalError):
+        name = "database_unavailable"
+    else:
+        name = f"unexpected:{type(exc).__name__}"
+    return f"retries_exhausted:{name}" if exhausted else name

@@ -1,0 +1,68 @@
+"""The unit of work a handler runs in: one database transaction holding the service's state
+change, the inbox record of the event handled, and the outbox rows of the events it publishes.
+Either all of it commits or none of it does."""
+
+from __future__ import annotations
+
+import datetime
+import sqlite3
+import uuid
+
+import pydantic
+
+from services.events import EventMetadata
+from services.runtime.serde import EventSerde, event_key
+
+
+def now_utc() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def new_metadata(
+    producer: str, correlation_id: uuid.UUID, causation_id: uuid.UUID | None = None
+) -> EventMetadata:
+    return EventMetadata(
+        event_id=uuid.uuid4(),
+        correlation_id=correlation_id,
+        causation_id=causation_id,
+        occurred_at=now_utc(),
+        producer=producer,
+    )
+
+
+class UnitOfWork:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        serde: EventSerde,
+        service: str,
+        incoming: pydantic.BaseModel | None = None,
+    ) -> None:
+        self.conn = conn
+        self.serde = serde
+        self.service = service
+        self.incoming = incoming
+        self.published: list[pydantic.BaseModel] = []
+
+    def next_metadata(self) -> EventMetadata:
+        """Metadata for an event caused by the one being handled (same saga, new event id)."""
+        if self.incoming is None:
+            raise RuntimeError("next_metadata() needs an incoming event; use new_metadata()")
+        meta: EventMetadata = self.incoming.metadata  # type: ignore[attr-defined]
+        return new_metadata(self.service, meta.correlation_id, meta.event_id)
+
+    def publish(self, event: pydantic.BaseModel, topic: str | None = None) -> None:
+        """Queue `event` in the outbox; it reaches Kafka after the transaction commits."""
+        topics: tuple[str, ...] = event.TOPICS  # type: ignore[attr-defined]
+        if topic is None:
+            if len(topics) != 1:
+                raise ValueError(f"{type(event).__name__} goes to one of {topics}: name the topic")
+            topic = topics[0]
+        elif topic not in topics:
+            raise ValueError(f"{type(event).__name__} is not carried by topic {topic!r}")
+        value = self.serde.serialize(event, topic)
+        self.conn.execute(
+            "INSERT INTO outbox (topic, key, value, event_id) VALUES (?, ?, ?, ?)",
+            (topic, event_key(event), value, str(event.metadata.event_id)),  # type: ignore[attr-defined]
+        )
+        self.published.append(event)
