@@ -147,7 +147,7 @@ class Processor:
         self.log.debug(
             "handled",
             topic=msg.topic,
-            event=type(event).__name__,
+            event_type=type(event).__name__,
             order_id=order_id,
             event_id=event_id,
             published=[type(e).__name__ for e in uow.published],
