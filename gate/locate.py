@@ -6,6 +6,7 @@ its JSON pointer, so a finding about `/fields/3/type` points at that exact spot 
 
 from __future__ import annotations
 
+import contextlib
 import json
 from bisect import bisect_right
 
@@ -18,10 +19,9 @@ class Locator:
         self._line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         self.values: dict[str, int] = {}  # pointer -> offset of the value
         self.keys: dict[str, int] = {}  # pointer -> offset of the key naming it
-        try:
+        # malformed JSON: whatever was recorded before the error still locates
+        with contextlib.suppress(IndexError, ValueError, AssertionError):
             self._value(self._skip(0), "")
-        except (IndexError, ValueError):
-            pass  # malformed JSON: whatever was recorded so far still locates
 
     def _skip(self, i: int) -> int:
         while i < len(self.text) and self.text[i] in _WS:

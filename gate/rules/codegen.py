@@ -21,7 +21,7 @@ NAMESPACE_CHANGED = rule(
     "A named type moved to another namespace: its full name, subject references and generated "
     "class binding change.",
     "keep the old namespace",
-    '{"type": "record", "name": "OrderCreated", "namespace": "shop.orders", ...}  # was shop.events',
+    '{"type": "record", "name": "OrderCreated", "namespace": "shop.orders"}  # was shop.events',
     '{"type": "record", "name": "OrderCreated", "namespace": "shop.events", ...}',
 )
 FIELD_RENAMED = rule(
@@ -38,7 +38,7 @@ FIELD_REMOVED = rule(
     "A field was removed: code that reads it from the generated class breaks.",
     "keep the field (document it as deprecated) until no consumer reads it",
     '"fields": [ ... ]   # "note" deleted',
-    '{"name": "note", "type": ["null", "string"], "default": null, "doc": "Deprecated, always null."}',
+    '{"name": "note", "type": ["null", "string"], "default": null, "doc": "Deprecated."}',
 )
 ENUM_SYMBOL_RENAMED = rule(
     "CODEGEN_ENUM_SYMBOL_RENAMED", "CODEGEN",

@@ -40,7 +40,8 @@ def kind_of(node: Any) -> str:
 
 def unwrap(node: Any) -> Any:
     """`{"type": {...}}` / `{"type": [..]}` wrappers -> the inner node."""
-    while isinstance(node, dict) and isinstance(node.get("type"), dict | list) and "name" not in node:
+    while (isinstance(node, dict) and isinstance(node.get("type"), dict | list)
+           and "name" not in node):
         node = node["type"]
     return node
 

@@ -159,11 +159,12 @@ def _field(f: dict[str, Any], path: str, owner: str) -> list[Change]:
         out.append(Change(SNAKE, path, f"field name '{name}' is not snake_case",
                           f"rename it to '{re.sub(r'(?<!^)(?=[A-Z])', '_', name).lower()}'"))
     t = f.get("type")
-    if isinstance(t, list) and "null" in t:
-        if len(t) != 2 or t[0] != "null" or "default" not in f or f["default"] is not None:
-            out.append(Change(OPTIONAL, f"{path}/type",
-                              f"optional field '{name}' is not [\"null\", T] with default null",
-                              'write ["null", T] and "default": null'))
+    if isinstance(t, list) and "null" in t and (
+        len(t) != 2 or t[0] != "null" or "default" not in f or f["default"] is not None
+    ):
+        out.append(Change(OPTIONAL, f"{path}/type",
+                          f"optional field '{name}' is not [\"null\", T] with default null",
+                          'write ["null", T] and "default": null'))
     if _MONEY.search(name) and {"float", "double"} & set(_branches(t)):
         out.append(Change(MONEY, f"{path}/type", f"money field '{name}' is a float/double",
                           'use {"type": "bytes", "logicalType": "decimal", "precision": 14, '

@@ -15,12 +15,14 @@ LOGICAL_ADDED = rule(
     "SEMANTIC_LOGICAL_TYPE_ADDED", "SEMANTIC",
     "A logical type was added to an existing value: old bytes are now read as something else.",
     "add a new field with the logical type instead",
-    '{"name": "placed_at", "type": {"type": "long", "logicalType": "timestamp-millis"}}  # was "long"',
+    '{"name": "placed_at", "type": {"type": "long", "logicalType": "timestamp-millis"}}\n'
+    '# was "long"',
     '{"name": "placed_at", "type": "long"}',
 )
 LOGICAL_REMOVED = rule(
     "SEMANTIC_LOGICAL_TYPE_REMOVED", "SEMANTIC",
-    "A logical type was removed: readers get raw bytes/numbers where they got decimals, times, uuids.",
+    "A logical type was removed: readers get raw bytes/numbers where they got decimals, times, "
+    "uuids.",
     "keep the logical type",
     '{"name": "total", "type": "bytes"}   # was decimal(14, 2)',
     '{"name": "total", "type": {"type": "bytes", "logicalType": "decimal", "precision": 14, '
@@ -80,7 +82,8 @@ ENUM_SYMBOL_REMOVED = rule(
     "SEMANTIC_ENUM_SYMBOL_REMOVED", "SEMANTIC",
     "An enum symbol was removed while the level requires reading old data: old events carrying it "
     "are silently read as the enum's default. (Without a default, WIRE_MISSING_ENUM_SYMBOLS "
-    "reports it.) Not reported at FORWARD* or NONE levels, which never read old data with new code.",
+    "reports it.) Not reported at FORWARD* or NONE levels, which never read old data with new "
+    "code.",
     "keep the symbol (document it as no longer produced)",
     '"symbols": ["EMAIL", "SMS"]   # PUSH removed, default EMAIL',
     '"symbols": ["EMAIL", "SMS", "PUSH"], "doc": "... PUSH is no longer sent."',

@@ -1,5 +1,5 @@
-"""WIRE rules: Avro schema resolution at the subject's level, delegated to `registry.rules` (the same
-code the registry server runs); here each `Incompatibility.kind` gets a stable rule id and docs."""
+"""WIRE rules: Avro schema resolution at the subject's level, delegated to `registry.rules` (the
+same code the registry server runs); each `Incompatibility.kind` gets a stable rule id and docs."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""The contract gate: compatibility (WIRE, CODEGEN, SEMANTIC, INTEROP), lint and docs."""

@@ -1,0 +1,182 @@
+"""Mixed versions really interoperate: the base revision's generated classes and the new ones
+exchange sample events, in the directions the subject's level promises.
+
+Both sides are generated with `python -m codegen --contracts <dir> --output <file>` (the base from a
+`git archive` of the base revision's contracts/), imported, and used as the services use them:
+build an event of the writer's class, write it with fastavro under the writer's schema, read it
+resolving to the reader's schema, validate it into the reader's class.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import io
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import fastavro
+
+from codegen.catalog import Contract
+from gate.context import Repo
+from gate.rules.base import rule
+from gate.rules.diff import PRIMITIVES, full_name
+from gate.rules.model import Change
+from registry.rules import CompatibilityLevel
+
+MIXED_VERSIONS = rule(
+    "INTEROP_MIXED_VERSIONS", "INTEROP",
+    "An event written by one generation of the classes cannot be read into the other generation's "
+    "class (run for every changed contract whose WIRE check passed).",
+    "make the change resolvable both ways the level promises (usually: add a default)",
+    '{"name": "quantity", "type": "int", "default": 0}  # but code rejects 0 (constrained type)',
+    '{"name": "quantity", "type": ["null", "int"], "default": null}',
+)
+
+_WORK = tempfile.TemporaryDirectory(prefix="gate-interop-")
+_MODULES: dict[str, ModuleType] = {}
+
+
+def _generate(repo: Repo, revision: str | None) -> ModuleType:
+    tag = revision or "worktree"
+    if tag in _MODULES:
+        return _MODULES[tag]
+    out_dir = Path(_WORK.name) / tag
+    out_dir.mkdir(parents=True, exist_ok=True)
+    contracts = repo.contracts_dir
+    if revision:
+        archive = subprocess.run(["git", "archive", revision, "contracts"], cwd=repo.root,
+                                 capture_output=True, check=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(out_dir, filter="data")
+        contracts = out_dir / "contracts"
+    output = out_dir / f"events_{tag[:12]}.py"
+    subprocess.run([sys.executable, "-m", "codegen", "--contracts", str(contracts),
+                    "--output", str(output)], cwd=repo.root, capture_output=True, check=True)
+    spec = importlib.util.spec_from_file_location(f"gate_interop_{tag[:12]}", output)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # pydantic resolves forward references through it
+    spec.loader.exec_module(module)
+    _MODULES[tag] = module
+    return module
+
+
+def _parsed(module: ModuleType, cls: type) -> Any:
+    named: dict[str, Any] = {}
+    for ref in getattr(cls, "AVRO_REFERENCES", ()):
+        fastavro.parse_schema(json.loads(module.SHARED_SCHEMAS[ref]), named_schemas=named)
+    return fastavro.parse_schema(json.loads(cls.AVRO_SCHEMA), named_schemas=named)
+
+
+def _named_types(node: Any, ns: str, out: dict[str, Any]) -> None:
+    if isinstance(node, list):
+        for b in node:
+            _named_types(b, ns, out)
+    elif isinstance(node, dict):
+        if node.get("type") in ("record", "error", "enum", "fixed"):
+            name = full_name(node, ns)
+            out[name] = node
+            ns = name.rpartition(".")[0]
+        for f in node.get("fields", []) if node.get("type") in ("record", "error") else []:
+            _named_types(f["type"], ns, out)
+        for key in ("items", "values", "type"):
+            if isinstance(node.get(key), dict | list):
+                _named_types(node[key], ns, out)
+
+
+def sample(node: Any, named: dict[str, Any], ns: str = "", variant: int = 0) -> Any:
+    """A valid value for the Avro type `node`; variant 0 fills optionals, variant 1 leaves them
+    null and picks the last enum symbol."""
+    if isinstance(node, list):
+        branches = [b for b in node if b != "null"] if variant == 0 or "null" not in node else []
+        return sample(branches[0], named, ns, variant) if branches else None
+    if isinstance(node, str):
+        if node not in PRIMITIVES:
+            target = named.get(full_name(node, ns)) or named.get(node)
+            if target is None:
+                raise KeyError(f"unknown named type {node}")
+            return sample(target, named, full_name(node, ns).rpartition(".")[0], variant)
+        return {"null": None, "boolean": True, "int": 7, "long": 7, "float": 1.5, "double": 1.5,
+                "bytes": b"x", "string": "sample"}[node]
+    t, logical = node.get("type"), node.get("logicalType")
+    if logical == "uuid":
+        return str(uuid.UUID(int=variant + 1))
+    if logical == "decimal":
+        scale = int(node.get("scale", 0))
+        return Decimal(12345).scaleb(-scale) if node.get("precision", 38) >= 5 else Decimal(1)
+    if logical in ("timestamp-millis", "timestamp-micros"):
+        return dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    if logical == "date":
+        return dt.date(2026, 1, 2)
+    if isinstance(t, dict | list) or (isinstance(t, str) and t in PRIMITIVES):
+        return sample(t, named, ns, variant)
+    if t in ("record", "error"):
+        inner = full_name(node, ns).rpartition(".")[0]
+        return {f["name"]: sample(f["type"], named, inner, variant) for f in node["fields"]}
+    if t == "enum":
+        return node["symbols"][-1 if variant else 0]
+    if t == "array":
+        return [sample(node["items"], named, ns, variant)]
+    if t == "map":
+        return {"k": sample(node["values"], named, ns, variant)}
+    if t == "fixed":
+        return b"\0" * node["size"]
+    return sample(t, named, ns, variant)
+
+
+def roundtrip(writer_mod: ModuleType, reader_mod: ModuleType, name: str, variant: int) -> Any:
+    """Build a `name` event with the writer's class, write, read as the reader's class."""
+    wcls, rcls = writer_mod.EVENT_TYPES[name], reader_mod.EVENT_TYPES[name]
+    named: dict[str, Any] = {}
+    for ref in wcls.AVRO_REFERENCES:
+        _named_types(json.loads(writer_mod.SHARED_SCHEMAS[ref]), "", named)
+    schema = json.loads(wcls.AVRO_SCHEMA)
+    _named_types(schema, "", named)
+    event = wcls.model_validate(sample(schema, named, "", variant))
+    buf = io.BytesIO()
+    fastavro.schemaless_writer(buf, _parsed(writer_mod, wcls), event.model_dump())
+    buf.seek(0)
+    record = fastavro.schemaless_reader(buf, _parsed(writer_mod, wcls), _parsed(reader_mod, rcls))
+    return rcls.model_validate(record)
+
+
+def check(repo: Repo, contract: Contract, base: str, level: CompatibilityLevel) -> list[Change]:
+    if level is CompatibilityLevel.NONE:
+        return []
+    try:
+        old, new = _generate(repo, base), _generate(repo, None)
+    except subprocess.CalledProcessError as exc:
+        msg = (exc.stderr or b"").decode(errors="replace").strip().splitlines()[-1:] or ["?"]
+        return [Change(MIXED_VERSIONS, "", f"could not generate classes to compare: {msg[0]}",
+                       "make `python -m codegen` succeed on both revisions")]
+    name = contract.full_name
+    if name not in getattr(old, "EVENT_TYPES", {}) or name not in new.EVENT_TYPES:
+        return []  # shared types are exercised through the events; renames are CODEGEN's
+    directions = []
+    if level.forward:
+        directions.append((new, old, "the base revision's class cannot read events written by "
+                                     "the new class"))
+    if level.backward:
+        directions.append((old, new, "the new class cannot read events written by the base "
+                                     "revision's class"))
+    out = []
+    for writer, reader, what in directions:
+        for variant in (0, 1):
+            try:
+                roundtrip(writer, reader, name, variant)
+            except Exception as exc:  # noqa: BLE001 - any failure is the finding
+                first = " ".join(str(exc).split())[:240]
+                out.append(Change(MIXED_VERSIONS, "", f"{what} ({contract.name}, sample "
+                                  f"{variant}): {type(exc).__name__}: {first}",
+                                  f"make {contract.name} resolvable in this direction"))
+                break
+    return out

@@ -1,0 +1,30 @@
+"""`gate lint`: every contract in the catalog against the LINT rules."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from gate.context import Repo
+from gate.findings import Finding
+from gate.rules import lint
+from gate.rules.model import Change
+from registry.rules import InvalidSchema, parse_schema
+
+
+def run(repo: Repo) -> tuple[list[Finding], int]:
+    cat = repo.catalog
+    metadata = next((s.contract.full_name for s in cat.shared_types
+                     if s.contract.name == "EventMetadata"), None)
+    events = {c.full_name for c in cat.event_contracts()}
+    findings: list[Finding] = []
+    contracts = list(cat.contracts.values())
+    for contract in contracts:
+        try:
+            parse_schema(contract.text, repo.reference_texts(contract))
+        except InvalidSchema as exc:
+            findings.append(repo.finding(contract, Change(lint.INVALID, "", exc.reason,
+                                                          lint.INVALID.fix)))
+        changes = lint.check(contract.schema, PurePosixPath(contract.file.as_posix()),
+                             metadata if contract.full_name in events else None)
+        findings += [repo.finding(contract, c) for c in changes]
+    return findings, len(contracts)
