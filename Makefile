@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
 .PHONY: help install run up down status register codegen codegen-check compat lint docs \
-        test test-unit bench replay dlq clean
+        test test-unit bench replay clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -62,9 +62,6 @@ bench: $(STAMP) ## benchmarks; results written to bench-results/
 
 replay: $(STAMP) ## rebuild the order projection from the topics into a fresh store
 	@$(PY) -m services.order.replay
-
-dlq: $(STAMP) ## list / show / redrive dead letter queue entries (ARGS="show 3")
-	@$(PY) -m stack dlq $(ARGS)
 
 clean: ## remove the virtualenv and local state
 	rm -rf $(VENV) var .pytest_cache

@@ -13,7 +13,9 @@ from codegen.generate import compact
 from services.runtime.registration import SubjectSchema, register_all
 
 
-def create_topics(bootstrap: str, catalog: Catalog | None = None, timeout: float = 30.0) -> list[str]:
+def create_topics(
+    bootstrap: str, catalog: Catalog | None = None, timeout: float = 30.0
+) -> list[str]:
     """Create every catalog topic and the DLQ (3 partitions each); existing ones are kept."""
     catalog = catalog or load_catalog()
     wanted = {name: t.partitions for name, t in catalog.topics.items()}

@@ -106,6 +106,12 @@ class ManagedProcess:
         self.stop()
         raise ProcessFailed(f"{self.name} not ready after {timeout:.0f}s; see {self.log_path}")
 
+    def detach(self) -> int:
+        """Let the process outlive this one (`make up`); return its pid for `make down`."""
+        _RUNNING.discard(self)
+        assert self.proc is not None
+        return self.proc.pid
+
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM the process group, then SIGKILL whatever is left after `timeout`."""
         _RUNNING.discard(self)
@@ -135,6 +141,24 @@ class ManagedProcess:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
+
+
+def stop_pid(pid: int, timeout: float = 15.0) -> bool:
+    """SIGTERM a detached process group, SIGKILL it after `timeout`; True if it was running."""
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+    return True
 
 
 def python_module(module: str, *args: str) -> list[str]:

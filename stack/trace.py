@@ -1,0 +1,95 @@
+"""The live trace of `make run`: every saga event, decoded through the registry, one line each."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pydantic
+from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+
+from services import events as ev
+from services.runtime.serde import EventSerde
+
+LABELS: dict[type[pydantic.BaseModel], str] = {
+    ev.OrderCreated: "Order Created",
+    ev.OrderPaid: "Payment Processed",
+    ev.PaymentFailed: "Payment Failed",
+    ev.InventoryReserved: "Inventory Reserved",
+    ev.InventoryFailed: "Inventory Failed",
+    ev.PaymentRefunded: "Payment Refunded",
+    ev.OrderCancelled: "Order Cancelled",
+    ev.OrderShipped: "Shipping",
+    ev.OrderDelivered: "Delivered",
+    ev.Notification: "Notification",
+}
+
+
+def describe(event: pydantic.BaseModel) -> str:
+    """The facts of an event worth a glance."""
+    match event:
+        case ev.OrderCreated():
+            lines = ", ".join(f"{i.quantity}x {i.sku}" for i in event.items)
+            return f"customer {event.customer_id}: {lines} = {event.total} {event.currency}"
+        case ev.OrderPaid() | ev.PaymentRefunded():
+            return f"{event.amount} {event.currency} (payment {event.payment_id})"
+        case ev.PaymentFailed():
+            return f"{event.reason.value}: {event.detail}"
+        case ev.InventoryReserved():
+            return ", ".join(f"{line.quantity}x {line.sku}" for line in event.lines)
+        case ev.InventoryFailed() | ev.OrderCancelled():
+            return event.detail
+        case ev.OrderShipped():
+            return f"{event.carrier}, tracking {event.tracking_number}"
+        case ev.OrderDelivered():
+            return f"shipment {event.shipment_id}"
+        case ev.Notification():
+            channel, priority = event.channel.value, event.priority.value
+            return f"{channel} to {event.customer_id} [{priority}]: {event.title}"
+    return ""
+
+
+def format_line(event: pydantic.BaseModel) -> str:
+    at = event.metadata.occurred_at.strftime("%H:%M:%S.%f")[:-3]  # type: ignore[attr-defined]
+    order = str(event.order_id)[:8]  # type: ignore[attr-defined]
+    label = LABELS.get(type(event), type(event).__name__)
+    return f"{at}  order {order}  {label:<19} {describe(event)}"
+
+
+class LiveTrace(threading.Thread):
+    """Reads every saga topic from the beginning (no consumer group) and reports each event."""
+
+    def __init__(
+        self, bootstrap: str, registry_url: str, emit: Callable[[pydantic.BaseModel], None]
+    ):
+        super().__init__(name="live-trace", daemon=True)
+        self.serde = EventSerde.from_url(registry_url)
+        self.emit = emit
+        self.stop_event = threading.Event()
+        self.consumer = Consumer(
+            {"bootstrap.servers": bootstrap, "group.id": "stack-trace", "enable.auto.commit": False}
+        )
+
+    def run(self) -> None:
+        metadata = self.consumer.list_topics(timeout=10)
+        assignment = [
+            TopicPartition(topic, p, OFFSET_BEGINNING)
+            for topic in ev.TOPIC_TYPES
+            for p in metadata.topics[topic].partitions
+        ]
+        self.consumer.assign(assignment)
+        try:
+            while not self.stop_event.is_set():
+                for msg in self.consumer.consume(200, 0.3):
+                    if msg.error():
+                        continue
+                    try:
+                        self.emit(self.serde.deserialize(msg.value(), msg.topic()))
+                    except Exception as exc:  # a poison message: the trace reports it and goes on
+                        print(f"  (undecodable message on {msg.topic()}: {exc})")
+        finally:
+            self.consumer.close()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.join(5)
