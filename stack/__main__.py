@@ -1,4 +1,4 @@
-"""`python -m stack run|up|down|status|register|topics`: the embedded stack from the command line."""
+"""`python -m stack run|up|down|status|register|topics`: the embedded stack, from a shell."""
 
 from __future__ import annotations
 
