@@ -1,0 +1,1 @@
+"""Notification service: saga events -> customer notifications, sent once per channel."""
