@@ -1,0 +1,1 @@
+"""Delivery: simulates the carrier handing the parcel over, after a configurable delay."""

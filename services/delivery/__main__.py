@@ -1,0 +1,3 @@
+from services.delivery.handlers import app
+
+app.run()

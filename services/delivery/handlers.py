@@ -1,0 +1,53 @@
+"""Delivery's handler: OrderShipped -> (simulated travel) -> OrderDelivered.
+
+The travel is a sleep inside the handler of at most `delivery_delay_s` (settings; 0 in tests),
+less whatever time the event already spent queued. A second OrderShipped for a delivered order
+(new event id) publishes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+
+from services.delivery import store
+from services.delivery.domain import remaining_delay
+from services.events import OrderDelivered, OrderShipped
+from services.runtime.app import ServiceApp
+from services.runtime.logging import get_logger
+from services.runtime.settings import Settings
+from services.runtime.unit_of_work import UnitOfWork, now_utc
+
+
+def deliver_order(event: OrderShipped, uow: UnitOfWork, delay_s: float) -> None:
+    log = get_logger(order_id=str(event.order_id), event_id=str(event.metadata.event_id))
+    if store.is_delivered(uow.conn, event.order_id):
+        log.info("order already delivered; nothing to do")
+        return
+    wait = remaining_delay(event.metadata.occurred_at, now_utc(), delay_s)
+    if wait > 0:
+        time.sleep(wait)
+    delivered_at = now_utc()
+    store.add_delivery(uow.conn, event.order_id, event.shipment_id, delivered_at)
+    uow.publish(
+        OrderDelivered(
+            metadata=uow.next_metadata(),
+            order_id=event.order_id,
+            shipment_id=event.shipment_id,
+            delivered_at=delivered_at,
+        )
+    )
+    log.info("order delivered", shipment_id=event.shipment_id)
+
+
+def create_app(settings: Settings | None = None) -> ServiceApp:
+    app = ServiceApp("delivery", schema_sql=store.SCHEMA, settings=settings)
+    app.publisher(OrderDelivered)
+
+    @app.subscriber(OrderShipped)
+    def on_order_shipped(event: OrderShipped, uow: UnitOfWork) -> None:
+        deliver_order(event, uow, app.settings.delivery_delay_s)
+
+    return app
+
+
+app = create_app()

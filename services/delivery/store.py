@@ -1,0 +1,29 @@
+"""Delivery's table: one delivery per order."""
+
+from __future__ import annotations
+
+import datetime
+import sqlite3
+import uuid
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    order_id TEXT PRIMARY KEY,
+    shipment_id TEXT NOT NULL,
+    delivered_at TEXT NOT NULL
+);
+"""
+
+
+def is_delivered(conn: sqlite3.Connection, order_id: uuid.UUID) -> bool:
+    row = conn.execute("SELECT 1 FROM deliveries WHERE order_id = ?", (str(order_id),)).fetchone()
+    return row is not None
+
+
+def add_delivery(
+    conn: sqlite3.Connection, order_id: uuid.UUID, shipment_id: str, at: datetime.datetime
+) -> None:
+    conn.execute(
+        "INSERT INTO deliveries (order_id, shipment_id, delivered_at) VALUES (?, ?, ?)",
+        (str(order_id), shipment_id, at.isoformat()),
+    )

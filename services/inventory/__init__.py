@@ -1,0 +1,1 @@
+"""Inventory: stock levels, all-or-nothing reservations per order, release on cancellation."""

@@ -1,0 +1,3 @@
+from services.inventory.handlers import app
+
+app.run()

@@ -1,0 +1,106 @@
+"""Inventory's handlers.
+
+OrderCreated  -> remember the order's lines (OrderPaid does not carry them).
+OrderPaid     -> reserve every line or none -> InventoryReserved | InventoryFailed.
+OrderCancelled -> give a held reservation back to stock, once.
+
+OrderCreated is consumed in its own consumer group ("inventory-orders"), hence on its own thread:
+an OrderPaid that overtakes its OrderCreated raises TransientError and is retried with backoff, and
+the lines can still arrive meanwhile (in one group, the retry would block the very consumer that
+has to read them).  Each order is reserved at most once: a second OrderPaid with a new event id
+publishes nothing (the first outcome went out in the transaction that recorded it).
+"""
+
+from __future__ import annotations
+
+from services.events import (
+    InventoryFailed,
+    InventoryReserved,
+    OrderCancelled,
+    OrderCreated,
+    OrderPaid,
+    StockLine,
+)
+from services.inventory import domain, store
+from services.runtime.app import ServiceApp
+from services.runtime.errors import TransientError
+from services.runtime.logging import get_logger
+from services.runtime.settings import Settings
+from services.runtime.unit_of_work import UnitOfWork
+
+ORDERS_GROUP = "inventory-orders"
+
+
+def remember_order(event: OrderCreated, uow: UnitOfWork) -> None:
+    lines = [(line.sku, line.quantity) for line in event.items]
+    store.save_order_lines(uow.conn, event.order_id, lines)
+
+
+def reserve_stock(event: OrderPaid, uow: UnitOfWork) -> None:
+    log = get_logger(order_id=str(event.order_id), event_id=str(event.metadata.event_id))
+    if store.get_reservation(uow.conn, event.order_id) is not None:
+        log.info("order already reserved or refused; nothing to do")
+        return
+    lines = store.order_lines(uow.conn, event.order_id)
+    if lines is None:
+        raise TransientError(f"order lines not seen yet for order {event.order_id}")
+    stock = store.stock_levels(uow.conn, {sku for sku, _ in lines})
+    res = domain.reserve(event.order_id, lines, stock)
+    detail = domain.shortfall_detail(res.shortfalls)
+    store.add_reservation(uow.conn, res, detail)
+    if res.status == domain.RESERVED:
+        uow.publish(
+            InventoryReserved(
+                metadata=uow.next_metadata(),
+                order_id=event.order_id,
+                reservation_id=res.reservation_id,
+                lines=[StockLine(sku=s, quantity=q) for s, q in sorted(res.lines.items())],
+            )
+        )
+        log.info("stock reserved", reservation_id=res.reservation_id)
+        return
+    uow.publish(
+        InventoryFailed(
+            metadata=uow.next_metadata(),
+            order_id=event.order_id,
+            missing_skus=[s.sku for s in res.shortfalls],
+            detail=detail,
+        )
+    )
+    log.info("stock short", detail=detail)
+
+
+def release_stock(event: OrderCancelled, uow: UnitOfWork) -> None:
+    log = get_logger(order_id=str(event.order_id), event_id=str(event.metadata.event_id))
+    res = store.get_reservation(uow.conn, event.order_id)
+    if res is None:
+        log.info("cancelled order holds no reservation")
+        return
+    give_back = res.release()
+    if not give_back:
+        log.info("reservation not held; nothing to release", status=res.status)
+        return
+    store.release(uow.conn, res, give_back)
+    log.info("reservation released", reservation_id=res.reservation_id, lines=give_back)
+
+
+def seed_stock(app: ServiceApp) -> None:
+    path = app.settings.inventory_seed_file or store.DEFAULT_SEED_FILE
+    seed = store.load_seed_file(path)
+    with app.db.transaction() as conn:
+        added = store.seed_missing(conn, seed)
+    get_logger().info("stock seeded", file=str(path), skus=len(seed), added=added)
+
+
+def create_app(settings: Settings | None = None) -> ServiceApp:
+    app = ServiceApp("inventory", schema_sql=store.SCHEMA, settings=settings)
+    app.publisher(InventoryReserved)
+    app.publisher(InventoryFailed)
+    app.on_startup(seed_stock)
+    app.subscriber(OrderCreated, group=ORDERS_GROUP)(remember_order)
+    app.subscriber(OrderPaid)(reserve_stock)
+    app.subscriber(OrderCancelled)(release_stock)
+    return app
+
+
+app = create_app()

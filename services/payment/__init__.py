@@ -1,0 +1,1 @@
+"""Payment: charges orders through a simulated gateway, refunds them when inventory fails."""

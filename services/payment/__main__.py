@@ -1,0 +1,3 @@
+from services.payment.handlers import app
+
+app.run()

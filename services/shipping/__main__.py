@@ -1,0 +1,3 @@
+from services.shipping.handlers import app
+
+app.run()

@@ -1,0 +1,44 @@
+"""Shipping's handler: InventoryReserved -> a shipment -> OrderShipped.
+
+One shipment per order: a second InventoryReserved for the same order (new event id) publishes
+nothing; the first OrderShipped went out in the transaction that recorded the shipment.
+"""
+
+from __future__ import annotations
+
+from services.events import InventoryReserved, OrderShipped
+from services.runtime.app import ServiceApp
+from services.runtime.logging import get_logger
+from services.runtime.settings import Settings
+from services.runtime.unit_of_work import UnitOfWork
+from services.shipping import store
+from services.shipping.domain import create_shipment
+
+
+def ship_order(event: InventoryReserved, uow: UnitOfWork) -> None:
+    log = get_logger(order_id=str(event.order_id), event_id=str(event.metadata.event_id))
+    if store.has_shipment(uow.conn, event.order_id):
+        log.info("order already shipped; nothing to do")
+        return
+    shipment = create_shipment(event.order_id)
+    store.add_shipment(uow.conn, shipment, event.reservation_id)
+    uow.publish(
+        OrderShipped(
+            metadata=uow.next_metadata(),
+            order_id=event.order_id,
+            shipment_id=shipment.shipment_id,
+            carrier=shipment.carrier,
+            tracking_number=shipment.tracking_number,
+        )
+    )
+    log.info("order shipped", carrier=shipment.carrier, tracking=shipment.tracking_number)
+
+
+def create_app(settings: Settings | None = None) -> ServiceApp:
+    app = ServiceApp("shipping", schema_sql=store.SCHEMA, settings=settings)
+    app.publisher(OrderShipped)
+    app.subscriber(InventoryReserved)(ship_order)
+    return app
+
+
+app = create_app()

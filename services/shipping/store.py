@@ -1,0 +1,41 @@
+"""Shipping's table: one shipment per order."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+from services.runtime.unit_of_work import now_utc
+from services.shipping.domain import Shipment
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS shipments (
+    shipment_id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL UNIQUE,
+    reservation_id TEXT NOT NULL,
+    carrier TEXT NOT NULL,
+    tracking_number TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"""
+
+
+def has_shipment(conn: sqlite3.Connection, order_id: uuid.UUID) -> bool:
+    row = conn.execute("SELECT 1 FROM shipments WHERE order_id = ?", (str(order_id),)).fetchone()
+    return row is not None
+
+
+def add_shipment(conn: sqlite3.Connection, shipment: Shipment, reservation_id: str) -> None:
+    conn.execute(
+        "INSERT INTO shipments"
+        " (shipment_id, order_id, reservation_id, carrier, tracking_number, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            shipment.shipment_id,
+            str(shipment.order_id),
+            reservation_id,
+            shipment.carrier,
+            shipment.tracking_number,
+            now_utc().isoformat(),
+        ),
+    )

@@ -1,0 +1,88 @@
+"""Delivery's handler through the in-memory bus, and the whole fulfilment chain on one bus."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+from services.delivery.handlers import create_app
+from services.events import OrderCreated, OrderDelivered, OrderLine, OrderShipped
+from services.inventory.handlers import create_app as create_inventory
+from services.payment.handlers import create_app as create_payment
+from services.runtime.processor import Outcome
+from services.runtime.settings import Settings
+from services.runtime.testing import TestBus
+from services.runtime.unit_of_work import new_metadata
+from services.shipping.handlers import create_app as create_shipping
+
+NO_DELAY = Settings(delivery_delay_s=0)
+
+
+def order_shipped(order_id: uuid.UUID) -> OrderShipped:
+    return OrderShipped(
+        metadata=new_metadata("shipping", order_id),
+        order_id=order_id,
+        shipment_id="shp_1",
+        carrier="DHL",
+        tracking_number="JD0000000000000001",
+    )
+
+
+def test_shipped_order_is_delivered(tmp_path: Path) -> None:
+    app = create_app(NO_DELAY)
+    bus = TestBus(app, tmp_path=tmp_path)
+    oid = uuid.uuid4()
+    shipped = order_shipped(oid)
+    bus.publish(shipped)
+    bus.drain()
+    [delivered] = bus.events("order_delivered")
+    assert isinstance(delivered, OrderDelivered)
+    assert (delivered.order_id, delivered.shipment_id) == (oid, "shp_1")
+    assert delivered.delivered_at >= shipped.metadata.occurred_at
+    assert delivered.metadata.causation_id == shipped.metadata.event_id
+    [row] = app.db.query("SELECT order_id FROM deliveries")
+    assert row["order_id"] == str(oid)
+
+
+def test_delivery_waits_the_configured_delay(tmp_path: Path) -> None:
+    bus = TestBus(create_app(Settings(delivery_delay_s=0.2)), tmp_path=tmp_path)
+    started = time.monotonic()
+    bus.publish(order_shipped(uuid.uuid4()))
+    bus.drain()
+    assert time.monotonic() - started >= 0.15  # less only the time the event sat queued
+    assert len(bus.events("order_delivered")) == 1
+
+
+def test_an_order_is_delivered_once(tmp_path: Path) -> None:
+    bus = TestBus(create_app(NO_DELAY), tmp_path=tmp_path)
+    oid = uuid.uuid4()
+    bus.publish(order_shipped(oid))
+    bus.publish(order_shipped(oid))  # new event id, same order
+    assert bus.drain() == [Outcome.HANDLED, Outcome.HANDLED]
+    assert len(bus.events("order_delivered")) == 1
+
+
+def test_an_order_flows_from_created_to_delivered(tmp_path: Path) -> None:
+    apps = [create_payment(), create_inventory(), create_shipping(), create_app(NO_DELAY)]
+    bus = TestBus(*apps, tmp_path=tmp_path)
+    oid = uuid.uuid4()
+    bus.publish(
+        OrderCreated(
+            metadata=new_metadata("order", oid),
+            order_id=oid,
+            customer_id="cust-1",
+            items=[OrderLine(sku="SKU-LAMP", quantity=1, unit_price=Decimal("39.00"))],
+            total=Decimal("39.00"),
+            currency="EUR",
+            payment_token="tok_visa",
+        )
+    )
+    bus.drain()
+    topics = ["order_paid", "inventory_reserved", "order_shipped", "order_delivered"]
+    assert [len(bus.events(t)) for t in topics] == [1, 1, 1, 1]
+    chain = [bus.events(t)[0].metadata for t in topics]  # type: ignore[attr-defined]
+    assert all(m.correlation_id == oid for m in chain)
+    assert [m.producer for m in chain] == ["payment", "inventory", "shipping", "delivery"]
+    assert bus.dead_letters() == []

@@ -1,0 +1,63 @@
+"""Payment and inventory together on one bus: the refund branch of the saga."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+from services.events import OrderCreated, OrderLine
+from services.inventory.handlers import create_app as create_inventory
+from services.payment.handlers import create_app as create_payment
+from services.runtime.app import ServiceApp
+from services.runtime.testing import TestBus
+from services.runtime.unit_of_work import new_metadata
+
+
+def order_created(order_id: uuid.UUID, *lines: tuple[str, int]) -> OrderCreated:
+    items = [OrderLine(sku=s, quantity=q, unit_price=Decimal("9.99")) for s, q in lines]
+    return OrderCreated(
+        metadata=new_metadata("order", order_id),
+        order_id=order_id,
+        customer_id="cust-7",
+        items=items,
+        total=sum((i.unit_price * i.quantity for i in items), Decimal("0.00")),
+        currency="EUR",
+        payment_token="tok_visa",
+    )
+
+
+def stock(app: ServiceApp) -> dict[str, int]:
+    return {r["sku"]: r["available"] for r in app.db.query("SELECT sku, available FROM stock")}
+
+
+def test_out_of_stock_is_refunded_and_stock_is_unchanged(tmp_path: Path) -> None:
+    payment, inventory = create_payment(), create_inventory()
+    bus = TestBus(payment, inventory, tmp_path=tmp_path)
+    before = stock(inventory)
+    oid = uuid.uuid4()
+    bus.publish(order_created(oid, ("SKU-BOOK", 1), ("SKU-RARE", 2)))
+    bus.drain()
+    assert [e.order_id for e in bus.events("order_paid")] == [oid]  # type: ignore[attr-defined]
+    [failed] = bus.events("inventory_failed")
+    assert failed.missing_skus == ["SKU-RARE"]  # type: ignore[attr-defined]
+    [refund] = bus.events("payment_refunded")
+    assert refund.amount == Decimal("29.97")  # type: ignore[attr-defined]
+    assert refund.metadata.causation_id == failed.metadata.event_id  # type: ignore[attr-defined]
+    assert stock(inventory) == before
+    [row] = payment.db.query("SELECT status FROM charges WHERE order_id = ?", (str(oid),))
+    assert row["status"] == "REFUNDED"
+    assert bus.dead_letters() == []
+
+
+def test_happy_path_reserves_and_keeps_the_charge(tmp_path: Path) -> None:
+    payment, inventory = create_payment(), create_inventory()
+    bus = TestBus(payment, inventory, tmp_path=tmp_path)
+    oid = uuid.uuid4()
+    bus.publish(order_created(oid, ("SKU-TSHIRT", 2)))
+    bus.publish(order_created(oid, ("SKU-TSHIRT", 2)))  # duplicate order, new event id
+    bus.drain()
+    assert len(bus.events("order_paid")) == 1
+    assert len(bus.events("inventory_reserved")) == 1
+    assert bus.events("payment_refunded") == []
+    assert stock(inventory)["SKU-TSHIRT"] == 998
