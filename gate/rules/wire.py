@@ -65,10 +65,11 @@ KINDS: dict[str, Rule] = {
 }
 OTHER = rule(
     "WIRE_INCOMPATIBLE", "WIRE",
-    "Any other resolution failure reported by the registry's rules.",
+    "Any other resolution failure the registry's rules report (a kind added there after this "
+    "table was written); the message and fix come from the registry.",
     "follow the message's fix",
-    "(see the message)",
-    "(see the message)",
+    '{"name": "tags", "type": {"type": "array", "items": "string"}}   # any unresolvable change',
+    '{"name": "tags", "type": {"type": "map", "values": "string"}}   # the published type',
 )
 
 
