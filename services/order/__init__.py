@@ -1,0 +1,1 @@
+"""The order service: HTTP API, order projection (event sourced), saga compensation, replay."""

@@ -1,0 +1,197 @@
+"""The order service's tables and the repository functions over them.
+
+orders            the projection: one row per order, current status and the folded state (JSON)
+order_events      every order event seen (the timeline), with its payload, so the state is
+                  always re-folded from all of them: arrival order never matters
+idempotency_keys  Idempotency-Key of POST /orders -> the order it created
+cancellations     one compensation per order (the saga cancels an order at most once)
+"""
+
+from __future__ import annotations
+
+import datetime
+import sqlite3
+import uuid
+from dataclasses import dataclass
+
+import pydantic
+
+from services.events import TOPIC_TYPES
+from services.order.domain import RANK, STATUS_OF, OrderState, OrderStatus, rebuild, summarize
+from services.runtime.store import Database
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS orders (
+    order_id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    customer_id TEXT,
+    created_at TEXT,
+    updated_at TEXT,
+    state TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, created_at);
+CREATE TABLE IF NOT EXISTS order_events (
+    event_id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    payload TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS order_events_by_order ON order_events (order_id, occurred_at);
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    idempotency_key TEXT PRIMARY KEY,
+    request_hash TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cancellations (
+    order_id TEXT PRIMARY KEY,
+    event_id TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+"""
+
+
+def iso(ts: datetime.datetime | None) -> str | None:
+    return None if ts is None else ts.astimezone(datetime.UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    event_id: str
+    event_type: str
+    topic: str
+    occurred_at: str
+    summary: str
+
+
+# -- writing (inside a transaction) ---------------------------------------------------------------
+
+
+def record_event(conn: sqlite3.Connection, event: pydantic.BaseModel, topic: str) -> bool:
+    """Add `event` to the timeline; False if it was there already."""
+    meta = event.metadata  # type: ignore[attr-defined]
+    cur = conn.execute(
+        "INSERT INTO order_events"
+        " (event_id, order_id, event_type, topic, occurred_at, summary, payload)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
+        (
+            str(meta.event_id),
+            str(event.order_id),  # type: ignore[attr-defined]
+            type(event).__name__,
+            topic,
+            iso(meta.occurred_at),
+            summarize(event),
+            event.model_dump_json(),
+        ),
+    )
+    return bool(cur.rowcount == 1)
+
+
+def load_events(conn: sqlite3.Connection, order_id: uuid.UUID) -> list[pydantic.BaseModel]:
+    rows = conn.execute(
+        "SELECT topic, payload FROM order_events WHERE order_id = ?", (str(order_id),)
+    ).fetchall()
+    return [TOPIC_TYPES[r["topic"]].model_validate_json(r["payload"]) for r in rows]
+
+
+def save_state(conn: sqlite3.Connection, state: OrderState) -> None:
+    conn.execute(
+        "INSERT INTO orders (order_id, status, customer_id, created_at, updated_at, state)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO UPDATE SET"
+        " status = excluded.status, customer_id = excluded.customer_id,"
+        " created_at = excluded.created_at, updated_at = excluded.updated_at,"
+        " state = excluded.state",
+        (
+            str(state.order_id),
+            state.status.value,
+            state.customer_id,
+            iso(state.created_at),
+            iso(state.updated_at),
+            state.model_dump_json(),
+        ),
+    )
+
+
+def project(conn: sqlite3.Connection, event: pydantic.BaseModel, topic: str) -> OrderState:
+    """Record `event` and re-fold the order from its whole timeline (the same fold as replay)."""
+    order_id: uuid.UUID = event.order_id  # type: ignore[attr-defined]
+    record_event(conn, event, topic)
+    state = rebuild(load_events(conn, order_id))[order_id]
+    save_state(conn, state)
+    return state
+
+
+def load_state(conn: sqlite3.Connection, order_id: uuid.UUID) -> OrderState | None:
+    row = conn.execute("SELECT state FROM orders WHERE order_id = ?", (str(order_id),)).fetchone()
+    return None if row is None else OrderState.model_validate_json(row["state"])
+
+
+def find_idempotency_key(conn: sqlite3.Connection, key: str) -> tuple[str, uuid.UUID] | None:
+    row = conn.execute(
+        "SELECT request_hash, order_id FROM idempotency_keys WHERE idempotency_key = ?", (key,)
+    ).fetchone()
+    return None if row is None else (row["request_hash"], uuid.UUID(row["order_id"]))
+
+
+def save_idempotency_key(
+    conn: sqlite3.Connection, key: str, request_hash: str, order_id: uuid.UUID
+) -> None:
+    conn.execute(
+        "INSERT INTO idempotency_keys (idempotency_key, request_hash, order_id, created_at)"
+        " VALUES (?, ?, ?, ?)",
+        (key, request_hash, str(order_id), iso(datetime.datetime.now(datetime.UTC))),
+    )
+
+
+def claim_cancellation(
+    conn: sqlite3.Connection, order_id: uuid.UUID, event_id: uuid.UUID, reason: str
+) -> bool:
+    """True the first time an order is cancelled by the saga; False ever after."""
+    cur = conn.execute(
+        "INSERT INTO cancellations (order_id, event_id, reason) VALUES (?, ?, ?)"
+        " ON CONFLICT (order_id) DO NOTHING",
+        (str(order_id), str(event_id), reason),
+    )
+    return bool(cur.rowcount == 1)
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+def get_order(db: Database, order_id: uuid.UUID) -> OrderState | None:
+    rows = db.query("SELECT state FROM orders WHERE order_id = ?", (str(order_id),))
+    return OrderState.model_validate_json(rows[0]["state"]) if rows else None
+
+
+def list_orders(db: Database, status: OrderStatus | None, limit: int) -> list[OrderState]:
+    if status is None:
+        rows = db.query(
+            "SELECT state FROM orders ORDER BY created_at DESC, order_id LIMIT ?", (limit,)
+        )
+    else:
+        rows = db.query(
+            "SELECT state FROM orders WHERE status = ? ORDER BY created_at DESC, order_id LIMIT ?",
+            (status.value, limit),
+        )
+    return [OrderState.model_validate_json(r["state"]) for r in rows]
+
+
+def all_states(db: Database) -> dict[uuid.UUID, OrderState]:
+    rows = db.query("SELECT order_id, state FROM orders")
+    return {uuid.UUID(r["order_id"]): OrderState.model_validate_json(r["state"]) for r in rows}
+
+
+def timeline(db: Database, order_id: uuid.UUID) -> list[TimelineRow]:
+    rows = db.query(
+        "SELECT event_id, event_type, topic, occurred_at, summary FROM order_events"
+        " WHERE order_id = ?",
+        (str(order_id),),
+    )
+    entries = [TimelineRow(**dict(r)) for r in rows]
+    return sorted(entries, key=lambda e: (e.occurred_at, _RANK_BY_NAME[e.event_type], e.event_id))
+
+
+_RANK_BY_NAME = {t.__name__: RANK[s] for t, s in STATUS_OF.items()}
