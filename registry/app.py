@@ -14,18 +14,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.api import compatibility, config, mode, schemas, subjects
+from registry.api.models import RegistryJSONResponse
 from registry.auth import User, authenticate
 from registry.errors import ErrorCode, RegistryError
 from registry.service import Registry
 from registry.storage import Storage
 
-CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
 log = logging.getLogger("registry")
-
-
-class RegistryJSONResponse(JSONResponse):
-    media_type = CONTENT_TYPE
 
 
 def _error(

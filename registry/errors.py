@@ -1,4 +1,4 @@
-"""Every error the REST API returns: Confluent's `error_code` values in one enum (Karapace style)."""
+"""Every REST API error: Confluent's `error_code` values in one enum (Karapace style)."""
 
 from __future__ import annotations
 

@@ -73,6 +73,8 @@ class Registry:
         self.store = storage
         self._parsed: dict[int, ParsedSchema] = {}
         self._by_id: dict[int, dict[str, Any]] = {}  # visible schema payloads by id
+        self._reads: dict[tuple[Any, ...], Any] = {}  # read results, dropped on every write
+        self._generation = 0  # bumped after every write, so a racing read never caches stale data
         self._cache_lock = threading.Lock()
 
     # ------------------------------------------------------------------ helpers
@@ -218,7 +220,29 @@ class Registry:
 
     def _invalidate(self) -> None:
         with self._cache_lock:
+            self._generation += 1
             self._by_id.clear()
+            self._reads.clear()
+
+    def cached_read(self, key: tuple[Any, ...]) -> Any | None:
+        """A cached result of `read(key)`, if any (lets async routes skip the thread pool)."""
+        return self._reads.get(key)
+
+    def read(self, key: tuple[Any, ...]) -> Any:
+        """Cached reads of immutable-between-writes results: ("version", subject, version, deleted)
+        and ("id", schema_id)."""
+        hit = self._reads.get(key)
+        if hit is not None:
+            return hit
+        generation = self._generation
+        if key[0] == "version":
+            value: Any = self.get_version(key[1], key[2], key[3])
+        else:
+            value = self.schema_by_id(key[1])
+        with self._cache_lock:
+            if generation == self._generation and len(self._reads) < 100_000:
+                self._reads[key] = value
+        return value
 
     # ------------------------------------------------------------------ subjects
     def register(self, subject: str, body: SchemaInput, normalize: bool = False) -> dict[str, Any]:
@@ -226,7 +250,7 @@ class Registry:
             mode = self._require_writable(tx, subject)
             if (body.id is not None or body.version is not None) and mode != "IMPORT":
                 raise errors.operation_not_permitted(
-                    f"Subject {subject} is not in import mode: a schema id or version cannot be given"
+                    f"Subject {subject} is not in import mode: no schema id or version may be given"
                 )
             parsed, refs = self._parse_input(tx, body, normalize)
             schema_type = body.schema_type.upper()
@@ -235,7 +259,7 @@ class Registry:
             live = tx.versions(subject)
             if existing is not None and body.id not in (None, existing):
                 raise errors.operation_not_permitted(
-                    f"Schema already registered with id {existing}; cannot import it as id {body.id}"
+                    f"Schema already registered with id {existing}; cannot import as id {body.id}"
                 )
             if existing is not None and any(v.schema_id == existing for v in live):
                 return {"id": existing}
@@ -245,8 +269,9 @@ class Registry:
                 if found:
                     raise RegistryError(
                         ErrorCode.INCOMPATIBLE_SCHEMA,
-                        f"Schema being registered is incompatible with an earlier schema for subject "
-                        f'"{subject}", details: ' + json.dumps([i.describe() for i in found]),
+                        "Schema being registered is incompatible with an earlier schema for "
+                        f'subject "{subject}", details: '
+                        + json.dumps([i.describe() for i in found]),
                     )
             schema_id = existing
             if schema_id is None:
@@ -325,7 +350,8 @@ class Registry:
             if not permanent and not live:
                 raise RegistryError(
                     ErrorCode.SUBJECT_SOFT_DELETED,
-                    f"Subject '{subject}' was soft deleted. Set permanent=true to delete permanently",
+                    f"Subject '{subject}' was soft deleted. Set permanent=true to delete "
+                    "permanently",
                 )
             for r in rows:
                 users = tx.referenced_by(subject, r.version)
@@ -394,11 +420,9 @@ class Registry:
             with self._cache_lock:
                 self._by_id[schema_id] = cached
         out = dict(cached)
-        if subject:
-            if not any(v.subject == subject for v in tx.versions_by_schema(schema_id, True)):
-                raise errors.schema_not_found(
-                    f"Schema {schema_id} not found in subject '{subject}'"
-                )
+        used_by = tx.versions_by_schema(schema_id, True) if subject else []
+        if subject and not any(v.subject == subject for v in used_by):
+            raise errors.schema_not_found(f"Schema {schema_id} not found in subject '{subject}'")
         if fetch_max_id:
             out["maxId"] = tx.max_schema_id()
         return out
@@ -531,7 +555,8 @@ class Registry:
         if value not in MODES:
             raise RegistryError(
                 ErrorCode.INVALID_MODE,
-                f"Invalid mode {mode!r}. Valid values are READWRITE, READONLY, READONLY_OVERRIDE, IMPORT",
+                f"Invalid mode {mode!r}. Valid values are READWRITE, READONLY, "
+                "READONLY_OVERRIDE, IMPORT",
             )
         with self.store.writer() as tx:
             if value == "IMPORT" and not force:

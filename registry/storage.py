@@ -100,7 +100,8 @@ class Tx:
         schema_id: int | None = None,
     ) -> int:
         cur = self.conn.execute(
-            "INSERT INTO schemas (id, fingerprint, schema_type, text, refs, guid) VALUES (?,?,?,?,?,?)",
+            "INSERT INTO schemas (id, fingerprint, schema_type, text, refs, guid) "
+            "VALUES (?,?,?,?,?,?)",
             (schema_id, fingerprint, schema_type, text, json.dumps(refs), guid),
         )
         new_id = int(cur.lastrowid or schema_id or 0)
@@ -120,14 +121,18 @@ class Tx:
 
     def version(self, subject: str, version: int) -> VersionRow | None:
         r = self._one(
-            "SELECT subject, version, schema_id, deleted FROM versions WHERE subject=? AND version=?",
+            "SELECT subject, version, schema_id, deleted FROM versions "
+            "WHERE subject=? AND version=?",
             subject,
             version,
         )
         return VersionRow(r[0], r[1], r[2], bool(r[3])) if r else None
 
     def all_versions(self, prefix: str = "", include_deleted: bool = False) -> list[VersionRow]:
-        sql = "SELECT subject, version, schema_id, deleted FROM versions WHERE substr(subject, 1, ?)=?"
+        sql = (
+            "SELECT subject, version, schema_id, deleted FROM versions "
+            "WHERE substr(subject, 1, ?)=?"
+        )
         if not include_deleted:
             sql += " AND deleted=0"
         rows = self.conn.execute(

@@ -35,7 +35,12 @@ def delete_global(registry: Registry = RegistryDep) -> dict[str, Any]:
     return registry.delete_config(None)
 
 
-@router.get("/{subject}", response_model=ConfigResponse, response_model_exclude_none=True, responses=NOT_FOUND)
+@router.get(
+    "/{subject}",
+    response_model=ConfigResponse,
+    response_model_exclude_none=True,
+    responses=NOT_FOUND,
+)
 def get_subject(
     subject: str,
     defaultToGlobal: bool = False,
@@ -51,6 +56,11 @@ def put_subject(
     return registry.set_config(check_subject(subject), body.level())
 
 
-@router.delete("/{subject}", response_model=ConfigResponse, response_model_exclude_none=True, responses=NOT_FOUND)
+@router.delete(
+    "/{subject}",
+    response_model=ConfigResponse,
+    response_model_exclude_none=True,
+    responses=NOT_FOUND,
+)
 def delete_subject(subject: str, registry: Registry = RegistryDep) -> dict[str, Any]:
     return registry.delete_config(check_subject(subject))

@@ -31,7 +31,9 @@ def put_global(
     return registry.set_mode(None, body.mode, force)
 
 
-@router.get("/{subject}", response_model=ModeResponse, response_model_exclude_none=True, responses=NOT_FOUND)
+@router.get(
+    "/{subject}", response_model=ModeResponse, response_model_exclude_none=True, responses=NOT_FOUND
+)
 def get_subject(
     subject: str,
     defaultToGlobal: bool = False,
@@ -47,6 +49,8 @@ def put_subject(
     return registry.set_mode(check_subject(subject), body.mode, force)
 
 
-@router.delete("/{subject}", response_model=ModeResponse, response_model_exclude_none=True, responses=NOT_FOUND)
+@router.delete(
+    "/{subject}", response_model=ModeResponse, response_model_exclude_none=True, responses=NOT_FOUND
+)
 def delete_subject(subject: str, registry: Registry = RegistryDep) -> dict[str, Any]:
     return registry.delete_mode(check_subject(subject))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from registry import errors
@@ -12,6 +13,13 @@ from registry.errors import ErrorCode, RegistryError
 from registry.service import Registry, SchemaInput
 
 MAX_INT32 = 2**31 - 1
+CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
+
+
+class RegistryJSONResponse(JSONResponse):
+    """Every response carries Confluent's media type."""
+
+    media_type = CONTENT_TYPE
 
 
 class ErrorResponse(BaseModel):

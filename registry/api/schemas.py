@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
+from starlette.concurrency import run_in_threadpool
 
 from registry.api.models import (
     COMMON_ERRORS,
     NOT_FOUND,
     RegistryDep,
+    RegistryJSONResponse,
     SchemaResponse,
     SubjectVersion,
     VersionResponse,
@@ -36,23 +38,38 @@ def schema_types() -> list[str]:
     return list(SCHEMA_TYPES)
 
 
-@router.get("/ids/{schema_id}", response_model=SchemaResponse, response_model_exclude_none=True, responses=NOT_FOUND)
-def get_schema(
+@router.get("/ids/{schema_id}", response_model=SchemaResponse, responses=NOT_FOUND)
+async def get_schema(
     schema_id: int,
     subject: str | None = None,
     fetchMaxId: bool = False,  # noqa: N803
     format: str | None = None,  # noqa: A002 - Confluent's query name; AVRO has one format
     registry: Registry = RegistryDep,
-) -> dict[str, Any]:
-    return registry.schema_by_id(schema_id, subject, fetchMaxId)
+) -> Response:
+    if subject or fetchMaxId:
+        found = await run_in_threadpool(registry.schema_by_id, schema_id, subject, fetchMaxId)
+    else:  # the deserializer's hot path: served from memory after the first read
+        key = ("id", schema_id)
+        found = registry.cached_read(key) or await run_in_threadpool(registry.read, key)
+    return RegistryJSONResponse(found)
 
 
-@router.get("/ids/{schema_id}/schema", response_model=Any, response_model_exclude_none=True, responses=NOT_FOUND)
+@router.get(
+    "/ids/{schema_id}/schema",
+    response_model=Any,
+    response_model_exclude_none=True,
+    responses=NOT_FOUND,
+)
 def get_schema_only(schema_id: int, registry: Registry = RegistryDep) -> Any:
     return registry.schema_text_by_id(schema_id)
 
 
-@router.get("/ids/{schema_id}/subjects", response_model=list[str], response_model_exclude_none=True, responses=NOT_FOUND)
+@router.get(
+    "/ids/{schema_id}/subjects",
+    response_model=list[str],
+    response_model_exclude_none=True,
+    responses=NOT_FOUND,
+)
 def get_schema_subjects(
     schema_id: int,
     subject: str | None = None,
@@ -64,7 +81,12 @@ def get_schema_subjects(
     return registry.subjects_by_id(schema_id, subject, deleted, offset, limit)
 
 
-@router.get("/ids/{schema_id}/versions", response_model=list[SubjectVersion], response_model_exclude_none=True, responses=NOT_FOUND)
+@router.get(
+    "/ids/{schema_id}/versions",
+    response_model=list[SubjectVersion],
+    response_model_exclude_none=True,
+    responses=NOT_FOUND,
+)
 def get_schema_versions(
     schema_id: int,
     subject: str | None = None,
@@ -76,6 +98,11 @@ def get_schema_versions(
     return registry.versions_by_id(schema_id, subject, deleted, offset, limit)
 
 
-@router.get("/guids/{guid}", response_model=SchemaResponse, response_model_exclude_none=True, responses=NOT_FOUND)
+@router.get(
+    "/guids/{guid}",
+    response_model=SchemaResponse,
+    response_model_exclude_none=True,
+    responses=NOT_FOUND,
+)
 def get_schema_by_guid(guid: str, registry: Registry = RegistryDep) -> dict[str, Any]:
     return registry.schema_by_guid(guid)

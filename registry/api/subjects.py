@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
+from starlette.concurrency import run_in_threadpool
 
 from registry.api.models import (
     COMMON_ERRORS,
@@ -12,6 +13,7 @@ from registry.api.models import (
     NOT_FOUND,
     RegisterResponse,
     RegistryDep,
+    RegistryJSONResponse,
     SchemaRequest,
     VersionResponse,
     check_subject,
@@ -33,7 +35,12 @@ def list_subjects(
     return registry.list_subjects(subjectPrefix, deleted, deletedOnly, offset, limit)
 
 
-@router.post("/{subject}", response_model=VersionResponse, response_model_exclude_none=True, responses=NOT_FOUND)
+@router.post(
+    "/{subject}",
+    response_model=VersionResponse,
+    response_model_exclude_none=True,
+    responses=NOT_FOUND,
+)
 def lookup_schema(
     subject: str,
     body: SchemaRequest,
@@ -44,14 +51,21 @@ def lookup_schema(
     return registry.lookup(check_subject(subject), body.to_input(), normalize, deleted)
 
 
-@router.delete("/{subject}", response_model=list[int], response_model_exclude_none=True, responses=NOT_FOUND)
+@router.delete(
+    "/{subject}", response_model=list[int], response_model_exclude_none=True, responses=NOT_FOUND
+)
 def delete_subject(
     subject: str, permanent: bool = False, registry: Registry = RegistryDep
 ) -> list[int]:
     return registry.delete_subject(check_subject(subject), permanent)
 
 
-@router.get("/{subject}/versions", response_model=list[int], response_model_exclude_none=True, responses=NOT_FOUND)
+@router.get(
+    "/{subject}/versions",
+    response_model=list[int],
+    response_model_exclude_none=True,
+    responses=NOT_FOUND,
+)
 def list_versions(
     subject: str,
     deleted: bool = False,
@@ -64,7 +78,10 @@ def list_versions(
 
 
 @router.post(
-    "/{subject}/versions", response_model=RegisterResponse, response_model_exclude_none=True, responses={**CONFLICT, **NOT_FOUND}
+    "/{subject}/versions",
+    response_model=RegisterResponse,
+    response_model_exclude_none=True,
+    responses={**CONFLICT, **NOT_FOUND},
 )
 def register_schema(
     subject: str, body: SchemaRequest, normalize: bool = False, registry: Registry = RegistryDep
@@ -72,14 +89,23 @@ def register_schema(
     return registry.register(check_subject(subject), body.to_input(), normalize)
 
 
-@router.get("/{subject}/versions/{version}", response_model=VersionResponse, response_model_exclude_none=True, responses=NOT_FOUND)
-def get_version(
+@router.get("/{subject}/versions/{version}", response_model=VersionResponse, responses=NOT_FOUND)
+async def get_version(
     subject: str, version: str, deleted: bool = False, registry: Registry = RegistryDep
-) -> dict[str, Any]:
-    return registry.get_version(check_subject(subject), version, deleted)
+) -> Response:
+    key = ("version", check_subject(subject), version, deleted)
+    found = registry.cached_read(key)
+    if found is None:  # first read since the last write: go to the store off the event loop
+        found = await run_in_threadpool(registry.read, key)
+    return RegistryJSONResponse(found)
 
 
-@router.get("/{subject}/versions/{version}/schema", response_model=Any, response_model_exclude_none=True, responses=NOT_FOUND)
+@router.get(
+    "/{subject}/versions/{version}/schema",
+    response_model=Any,
+    response_model_exclude_none=True,
+    responses=NOT_FOUND,
+)
 def get_version_schema(
     subject: str, version: str, deleted: bool = False, registry: Registry = RegistryDep
 ) -> Any:
@@ -87,7 +113,10 @@ def get_version_schema(
 
 
 @router.get(
-    "/{subject}/versions/{version}/referencedby", response_model=list[int], response_model_exclude_none=True, responses=NOT_FOUND
+    "/{subject}/versions/{version}/referencedby",
+    response_model=list[int],
+    response_model_exclude_none=True,
+    responses=NOT_FOUND,
 )
 def referenced_by(
     subject: str, version: str, offset: int = 0, limit: int = -1, registry: Registry = RegistryDep
@@ -95,7 +124,12 @@ def referenced_by(
     return registry.referenced_by(check_subject(subject), version, offset, limit)
 
 
-@router.delete("/{subject}/versions/{version}", response_model=int, response_model_exclude_none=True, responses=NOT_FOUND)
+@router.delete(
+    "/{subject}/versions/{version}",
+    response_model=int,
+    response_model_exclude_none=True,
+    responses=NOT_FOUND,
+)
 def delete_version(
     subject: str, version: str, permanent: bool = False, registry: Registry = RegistryDep
 ) -> int:

@@ -146,10 +146,10 @@ class _Walk:
                     self.check(branch, writer, f"{rpath}/{k}", wpath)
                     return
             if self.new_is_reader:
-                msg = f"the new union at '{path or '/'}' has no branch for the old type {_label(writer)}"
+                msg = f"the new union at '{path or '/'}' has no branch for the old {_label(writer)}"
                 fix = f"add {_label(writer)} as a branch of the union"
             else:
-                msg = f"type changed to {_label(writer)}, which the old union {_label(reader)} cannot read"
+                msg = f"type changed to {_label(writer)}; the old {_label(reader)} cannot read it"
                 fix = f"use one of the old union's branches ({_label(reader)})"
             self._add(path, MISSING_UNION_BRANCH, msg, fix)
             return
@@ -199,7 +199,7 @@ class _Walk:
                     self.check(rbranch, branch, f"{rpath}/{k}", wpath)
                     return
             if self.new_is_reader:
-                msg = f"union branch {_label(branch)} was removed; old data of that type cannot be read"
+                msg = f"union branch {_label(branch)} was removed; old data of that type is lost"
                 fix = f"add {_label(branch)} back to the union"
             else:
                 msg = f"union branch {_label(branch)} was added; old readers cannot read it"
@@ -210,7 +210,7 @@ class _Walk:
             self.check(reader, branch, rpath, wpath)
             return
         if self.new_is_reader:
-            msg = f"type changed from {_label(branch)} (a branch of the old union) to {_label(reader)}"
+            msg = f"type changed from {_label(branch)} (an old union branch) to {_label(reader)}"
             fix = f"keep a union that includes {_label(branch)}"
         else:
             msg = f"type changed from {_label(reader)} to a union with branch {_label(branch)}"
@@ -238,17 +238,18 @@ class _Walk:
                     self._add(
                         f"{rpath}/fields/{i}",
                         READER_FIELD_MISSING_DEFAULT_VALUE,
-                        f"field '{rfield.name}' was added to record '{reader.fullname}' without a default",
+                        f"field '{rfield.name}' was added to record '{reader.fullname}' "
+                        f"without a default",
                         f"add a default to field '{rfield.name}'",
                     )
                 else:
                     self._add(
                         f"{wpath}/fields",
                         READER_FIELD_MISSING_DEFAULT_VALUE,
-                        f"field '{rfield.name}' was removed from record '{writer.fullname}', and old "
-                        f"readers have no default for it",
-                        f"keep field '{rfield.name}' (or first give it a default in a version every "
-                        f"reader uses)",
+                        f"field '{rfield.name}' was removed from record '{writer.fullname}', "
+                        f"and old readers have no default for it",
+                        f"keep field '{rfield.name}' (or first give it a default in a version "
+                        f"every reader uses)",
                     )
 
     def _enum(self, reader: avro.schema.Schema, writer: avro.schema.Schema, path: str) -> None:

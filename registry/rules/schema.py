@@ -1,7 +1,7 @@
 """Parsing, strict validation and normal forms of Avro schemas.
 
-`parse_schema` is stricter than `avro.schema.parse`: defaults must match their types, field names must
-be unique and names valid. Two texts that differ only in whitespace or key order have the same
+`parse_schema` is stricter than `avro.schema.parse`: defaults must match their types, field names
+must be unique and names valid. Two texts that differ only in whitespace or key order have the same
 `canonical` form; `normalize_schema_text` goes further (full names, no redundant wrappers), as
 Confluent's `normalize=true` does.
 """

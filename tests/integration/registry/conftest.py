@@ -1,4 +1,4 @@
-"""Fixtures for the registry's integration tests (the server itself comes from tests/conftest.py)."""
+"""Fixtures for the registry's integration tests (the server comes from tests/conftest.py)."""
 
 from __future__ import annotations
 

@@ -31,8 +31,12 @@ def test_root_health_and_content_type(api: httpx.Client) -> None:
     assert api.get("/schemas/types").json() == ["AVRO"]
 
 
-@pytest.mark.parametrize("content_type", [CT, "application/vnd.schemaregistry+json", "application/json"])
-def test_register_accepts_each_content_type(api: httpx.Client, subject: str, content_type: str) -> None:
+@pytest.mark.parametrize(
+    "content_type", [CT, "application/vnd.schemaregistry+json", "application/json"]
+)
+def test_register_accepts_each_content_type(
+    api: httpx.Client, subject: str, content_type: str
+) -> None:
     response = api.post(
         f"/subjects/{subject}/versions",
         content=json.dumps(body(record("CT", A))),
@@ -64,7 +68,9 @@ def test_register_get_and_list(api: httpx.Client, subject: str) -> None:
     assert [(s["subject"], s["version"]) for s in listed] == [(subject, 2)]
 
 
-def test_same_schema_same_id_across_subjects_and_reregistration(api: httpx.Client, subject: str) -> None:
+def test_same_schema_same_id_across_subjects_and_reregistration(
+    api: httpx.Client, subject: str
+) -> None:
     schema = record("Shared", A, {"name": "tag", "type": "string", "default": "x"})
     first = register(api, subject, schema).json()["id"]
     assert register(api, subject, schema).json()["id"] == first
@@ -80,8 +86,12 @@ def test_same_schema_same_id_across_subjects_and_reregistration(api: httpx.Clien
 
 
 def test_normalize_matches_equivalent_spellings(api: httpx.Client, subject: str) -> None:
-    plain = json.dumps({"type": "record", "name": "N", "namespace": "x", "fields": [{"name": "a", "type": "int"}]})
-    wrapped = json.dumps({"type": "record", "name": "x.N", "fields": [{"name": "a", "type": {"type": "int"}}]})
+    plain = json.dumps(
+        {"type": "record", "name": "N", "namespace": "x", "fields": [{"name": "a", "type": "int"}]}
+    )
+    wrapped = json.dumps(
+        {"type": "record", "name": "x.N", "fields": [{"name": "a", "type": {"type": "int"}}]}
+    )
     first = register(api, subject, plain, normalize="true").json()["id"]
     assert register(api, subject, wrapped, normalize="true").json()["id"] == first
     found = api.post(f"/subjects/{subject}", json=body(wrapped), params={"normalize": "true"})
@@ -93,14 +103,21 @@ def test_lookup(api: httpx.Client, subject: str) -> None:
     sid = register(api, subject, schema).json()["id"]
     found = api.post(f"/subjects/{subject}", json=body(schema))
     assert found.status_code == 200
-    assert found.json()["id"] == sid and found.json()["version"] == 1 and found.json()["subject"] == subject
+    assert (
+        found.json()["id"] == sid
+        and found.json()["version"] == 1
+        and found.json()["subject"] == subject
+    )
     missing = api.post(f"/subjects/{subject}", json=body(record("Look", A, B_OPT)))
     assert missing.status_code == 404 and error_code(missing) == 40403
     no_subject = api.post(f"/subjects/{subject}-nope", json=body(schema))
     assert no_subject.status_code == 404 and error_code(no_subject) == 40401
     api.delete(f"/subjects/{subject}/versions/1")
     assert error_code(api.post(f"/subjects/{subject}", json=body(schema))) == 40401
-    assert api.post(f"/subjects/{subject}", json=body(schema), params={"deleted": "true"}).json()["id"] == sid
+    assert (
+        api.post(f"/subjects/{subject}", json=body(schema), params={"deleted": "true"}).json()["id"]
+        == sid
+    )
 
 
 def test_not_found_codes(api: httpx.Client, subject: str) -> None:
@@ -135,7 +152,10 @@ def test_soft_and_hard_delete_lifecycle(api: httpx.Client, subject: str) -> None
     assert (r.status_code, error_code(r)) == (404, 40406)
     r = api.get(f"/subjects/{subject}/versions/1")
     assert (r.status_code, error_code(r)) == (404, 40402)
-    assert api.get(f"/subjects/{subject}/versions/1", params={"deleted": "true"}).json()["deleted"] is True
+    assert (
+        api.get(f"/subjects/{subject}/versions/1", params={"deleted": "true"}).json()["deleted"]
+        is True
+    )
     assert api.get(f"/subjects/{subject}/versions").json() == [2]
     assert api.get(f"/subjects/{subject}/versions", params={"deleted": "true"}).json() == [1, 2]
     assert api.delete(f"/subjects/{subject}/versions/1", params={"permanent": "true"}).json() == 1
@@ -169,10 +189,17 @@ def test_invalid_schema_is_42201_with_reason(api: httpx.Client, subject: str) ->
     bad_default = record("Bad", {"name": "qty", "type": "int", "default": "abc"})
     r = register(api, subject, bad_default)
     assert (r.status_code, error_code(r)) == (422, 42201) and "qty" in r.json()["message"]
-    for text in ["not json", record("Dup", A, A), record("U", {"name": "x", "type": "Unknown"}), ""]:
+    for text in [
+        "not json",
+        record("Dup", A, A),
+        record("U", {"name": "x", "type": "Unknown"}),
+        "",
+    ]:
         r = register(api, subject, text)
         assert (r.status_code, error_code(r)) == (422, 42201), text
-    r = api.post(f"/subjects/{subject}/versions", json={"schema": record("P", A), "schemaType": "PROTOBUF"})
+    r = api.post(
+        f"/subjects/{subject}/versions", json={"schema": record("P", A), "schemaType": "PROTOBUF"}
+    )
     assert (r.status_code, error_code(r)) == (422, 42201)
 
 
@@ -200,7 +227,9 @@ def test_compatibility_endpoints(api: httpx.Client, subject: str) -> None:
     assert ok == {"is_compatible": True, "messages": []}
     bad = api.post(url, json=body(record("C", A, B_REQ)), params={"verbose": "True"}).json()
     assert bad["is_compatible"] is False and "/fields/1" in bad["messages"][0]
-    assert api.post(f"{url}/latest", json=body(record("C", A, B_REQ))).json() == {"is_compatible": False}
+    assert api.post(f"{url}/latest", json=body(record("C", A, B_REQ))).json() == {
+        "is_compatible": False
+    }
     r = api.post(f"{url}/latest", json=body("{"))
     assert (r.status_code, error_code(r)) == (422, 42201)
     r = api.post(f"{url}/zero", json=body(record("C", A)))
@@ -215,7 +244,11 @@ def test_transitive_level_via_subject_config(api: httpx.Client, subject: str) ->
     register(api, subject, record("T", A, B_OPT))
     no_default = record("T", A, {"name": "b", "type": ["null", "string"]})
     r = register(api, subject, no_default)
-    assert r.status_code == 409 and "FULL_TRANSITIVE" in r.json()["message"] and "version 1" in r.json()["message"]
+    assert (
+        r.status_code == 409
+        and "FULL_TRANSITIVE" in r.json()["message"]
+        and "version 1" in r.json()["message"]
+    )
     api.put(f"/config/{subject}", json={"compatibility": "FULL"})
     assert register(api, subject, no_default).status_code == 200
 
@@ -229,7 +262,9 @@ def test_config_endpoints(api: httpx.Client, subject: str) -> None:
     }
     r = api.put(f"/config/{subject}", json={"compatibility": "SIDEWAYS"})
     assert (r.status_code, error_code(r)) == (422, 42203)
-    assert api.put(f"/config/{subject}", json={"compatibility": "none"}).json() == {"compatibility": "NONE"}
+    assert api.put(f"/config/{subject}", json={"compatibility": "none"}).json() == {
+        "compatibility": "NONE"
+    }
     assert api.get(f"/config/{subject}").json() == {"compatibilityLevel": "NONE"}
     register(api, subject, record("Cfg", A))
     assert register(api, subject, record("Cfg", {"name": "z", "type": "string"})).status_code == 200
@@ -239,7 +274,9 @@ def test_config_endpoints(api: httpx.Client, subject: str) -> None:
     assert (r.status_code, error_code(r)) == (404, 40401)
     # global: change and restore
     try:
-        assert api.put("/config", json={"compatibility": "FORWARD"}).json() == {"compatibility": "FORWARD"}
+        assert api.put("/config", json={"compatibility": "FORWARD"}).json() == {
+            "compatibility": "FORWARD"
+        }
         assert api.get("/config").json() == {"compatibilityLevel": "FORWARD"}
     finally:
         api.delete("/config")
@@ -279,12 +316,22 @@ def test_import_mode_with_explicit_id_and_version(api: httpx.Client, subject: st
     # IMPORT on a subject that has schemas needs force
     r = api.put(f"/mode/{subject}", json={"mode": "IMPORT"})
     assert (r.status_code, error_code(r)) == (422, 42205)
-    assert api.put(f"/mode/{subject}", json={"mode": "IMPORT"}, params={"force": "true"}).status_code == 200
+    assert (
+        api.put(f"/mode/{subject}", json={"mode": "IMPORT"}, params={"force": "true"}).status_code
+        == 200
+    )
 
 
 def test_references_and_referencedby(api: httpx.Client, subject: str) -> None:
     meta_subject = subject + "-meta"
-    meta = json.dumps({"type": "record", "name": "Meta", "namespace": "ev", "fields": [{"name": "id", "type": "string"}]})
+    meta = json.dumps(
+        {
+            "type": "record",
+            "name": "Meta",
+            "namespace": "ev",
+            "fields": [{"name": "id", "type": "string"}],
+        }
+    )
     register(api, meta_subject, meta)
     event = record("Event", {"name": "meta", "type": "ev.Meta"}, A)
     r = register(api, subject, event)

@@ -45,7 +45,9 @@ def test_register_get_lookup(client: SchemaRegistryClient, subject: str) -> None
     assert err.value.error_code == 40403 and err.value.http_status_code == 404
 
 
-def test_get_schema_by_guid_and_types(client: SchemaRegistryClient, subject: str, registry_url: str) -> None:
+def test_get_schema_by_guid_and_types(
+    client: SchemaRegistryClient, subject: str, registry_url: str
+) -> None:
     import httpx
 
     sid = client.register_schema(subject, avro(record("Guid", A)))
@@ -89,11 +91,17 @@ def test_compatibility_methods(client: SchemaRegistryClient, subject: str) -> No
     assert client.get_compatibility(subject) == "FULL"
     client.register_schema(subject, avro(record("Cm", A)))
     assert client.test_compatibility(subject, avro(record("Cm", A, B_OPT))) is True
-    assert client.test_compatibility(subject, avro(record("Cm", A, B_REQ)), version=1, verbose=True) is False
+    assert (
+        client.test_compatibility(subject, avro(record("Cm", A, B_REQ)), version=1, verbose=True)
+        is False
+    )
     assert client.test_compatibility_all_versions(subject, avro(record("Cm", A, B_REQ))) is False
     with pytest.raises(SchemaRegistryError) as err:
         client.register_schema(subject, avro(record("Cm", A, B_REQ)))
-    assert err.value.http_status_code == 409 and "add a default to field 'b'" in err.value.error_message
+    assert (
+        err.value.http_status_code == 409
+        and "add a default to field 'b'" in err.value.error_message
+    )
     with pytest.raises(SchemaRegistryError) as err:
         client.set_compatibility(subject, "SIDEWAYS")
     assert err.value.error_code == 42203
@@ -118,7 +126,9 @@ def test_config_and_mode_methods(client: SchemaRegistryClient, subject: str) -> 
 
 def test_invalid_schema_via_client(client: SchemaRegistryClient, subject: str) -> None:
     with pytest.raises(SchemaRegistryError) as err:
-        client.register_schema(subject, avro(record("Bad", {"name": "n", "type": "int", "default": "abc"})))
+        client.register_schema(
+            subject, avro(record("Bad", {"name": "n", "type": "int", "default": "abc"}))
+        )
     assert (err.value.http_status_code, err.value.error_code) == (422, 42201)
     assert "'n'" in err.value.error_message
 
@@ -128,7 +138,12 @@ def test_references_with_serializer_and_deserializer(
 ) -> None:
     meta_subject = subject + "-meta"
     meta = json.dumps(
-        {"type": "record", "name": "Meta", "namespace": "ev", "fields": [{"name": "id", "type": "string"}]}
+        {
+            "type": "record",
+            "name": "Meta",
+            "namespace": "ev",
+            "fields": [{"name": "id", "type": "string"}],
+        }
     )
     client.register_schema(meta_subject, avro(meta))
     event = record("Placed", {"name": "meta", "type": "ev.Meta"}, {"name": "qty", "type": "int"})
@@ -136,7 +151,9 @@ def test_references_with_serializer_and_deserializer(
     event_id = client.register_schema(subject, avro(event, refs))
     assert client.get_referenced_by(meta_subject, 1) == [event_id]
     fetched = client.get_schema(event_id)
-    assert [(r.name, r.subject, r.version) for r in fetched.references] == [("ev.Meta", meta_subject, 1)]
+    assert [(r.name, r.subject, r.version) for r in fetched.references] == [
+        ("ev.Meta", meta_subject, 1)
+    ]
 
     topic = subject.removesuffix("-value")
     serializer = AvroSerializer(

@@ -26,14 +26,19 @@ def own_registry(tmp_path: Path) -> Iterator[tuple[str, Path, ManagedProcess]]:
     proc.stop()
 
 
-def test_acknowledged_writes_survive_kill_9(own_registry: tuple[str, Path, ManagedProcess], tmp_path: Path) -> None:
+def test_acknowledged_writes_survive_kill_9(
+    own_registry: tuple[str, Path, ManagedProcess], tmp_path: Path
+) -> None:
     url, data_dir, proc = own_registry
     expected: dict[tuple[str, int], tuple[int, str]] = {}
     with httpx.Client(base_url=url, headers={"Content-Type": CT}) as api:
         api.put("/config/kept-value", json={"compatibility": "FULL"})
         for i in range(12):
             subject = f"s{i % 3}-value"
-            fields = [{"name": f"f{j}", "type": ["null", "int"], "default": None} for j in range(i // 3 + 1)]
+            fields = [
+                {"name": f"f{j}", "type": ["null", "int"], "default": None}
+                for j in range(i // 3 + 1)
+            ]
             schema = record("Kept", *fields)
             r = api.post(f"/subjects/{subject}/versions", json={"schema": schema})
             assert r.status_code == 200
@@ -46,13 +51,18 @@ def test_acknowledged_writes_survive_kill_9(own_registry: tuple[str, Path, Manag
     try:
         with httpx.Client(base_url=url) as api:
             for (subject, version), (sid, schema) in expected.items():
-                got = api.get(f"/subjects/{subject}/versions/{version}", params={"deleted": "true"}).json()
+                got = api.get(
+                    f"/subjects/{subject}/versions/{version}", params={"deleted": "true"}
+                ).json()
                 assert (got["id"], got["schema"]) == (sid, schema)
                 assert api.get(f"/schemas/ids/{sid}").json()["schema"] == schema
             assert api.get("/subjects/s2-value/versions").json() == [2, 3, 4]
             assert api.get("/config/kept-value").json() == {"compatibilityLevel": "FULL"}
             # ids keep counting from where they were
-            r = api.post("/subjects/new-value/versions", json={"schema": record("New", {"name": "x", "type": "int"})})
+            r = api.post(
+                "/subjects/new-value/versions",
+                json={"schema": record("New", {"name": "x", "type": "int"})},
+            )
             assert r.json()["id"] > max(sid for sid, _ in expected.values())
     finally:
         restarted.stop()
@@ -86,7 +96,11 @@ def test_concurrent_registrations(registry_url: str, subject: str) -> None:
     ids.clear()
     other = subject + "-many"
     schemas = [
-        record("Many", {"name": "a", "type": "int"}, {"name": f"opt{i}", "type": ["null", "long"], "default": None})
+        record(
+            "Many",
+            {"name": "a", "type": "int"},
+            {"name": f"opt{i}", "type": ["null", "long"], "default": None},
+        )
         for i in range(16)
     ]
     threads = [threading.Thread(target=register, args=(s, other)) for s in schemas]
@@ -110,7 +124,11 @@ def test_basic_auth_readonly_and_readwrite_users(tmp_path: Path) -> None:
     try:
         assert httpx.get(f"{url}/health").status_code == 200  # probes need no credentials
         r = httpx.get(f"{url}/subjects")
-        assert r.status_code == 401 and r.json()["error_code"] == 401 and "Basic" in r.headers["www-authenticate"]
+        assert (
+            r.status_code == 401
+            and r.json()["error_code"] == 401
+            and "Basic" in r.headers["www-authenticate"]
+        )
         assert httpx.get(f"{url}/subjects", auth=("reader", "wrong")).status_code == 401
         assert httpx.get(f"{url}/subjects", auth=("reader", "r-pass")).json() == []
         r = httpx.post(f"{url}/subjects/x-value/versions", json=body, auth=("reader", "r-pass"))

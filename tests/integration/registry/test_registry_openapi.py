@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -35,7 +34,12 @@ def fuzz_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 # schemathesis.pytest.from_fixture breaks on pytest 9 (it reads Function._nodeid), so this drives
 # hypothesis over each operation's strategy directly.
 MAX_EXAMPLES = int(os.environ.get("REGISTRY_FUZZ_EXAMPLES", "6"))
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 def test_openapi_conformance(fuzz_registry: str) -> None:

@@ -95,7 +95,9 @@ def test_transitive_checks_every_version_non_transitive_only_the_last() -> None:
     history = [(1, V1), (2, v2)]
     assert check_compatibility(new, history, L.BACKWARD) == []
     found = check_compatibility(new, history, L.BACKWARD_TRANSITIVE)
-    assert [(i.kind, i.against_version) for i in found] == [("READER_FIELD_MISSING_DEFAULT_VALUE", 1)]
+    assert [(i.kind, i.against_version) for i in found] == [
+        ("READER_FIELD_MISSING_DEFAULT_VALUE", 1)
+    ]
     assert check_compatibility(new, history, L.FULL) == []
     assert [i.against_version for i in check_compatibility(new, history, L.FULL_TRANSITIVE)] == [1]
 
@@ -106,7 +108,9 @@ def test_forward_transitive_sees_old_readers() -> None:
     new = rec(A)  # drops b
     assert check_compatibility(new, [(1, v1), (2, v2)], L.FORWARD) == []
     found = check_compatibility(new, [(1, v1), (2, v2)], L.FORWARD_TRANSITIVE)
-    assert [(i.kind, i.against_version) for i in found] == [("READER_FIELD_MISSING_DEFAULT_VALUE", 1)]
+    assert [(i.kind, i.against_version) for i in found] == [
+        ("READER_FIELD_MISSING_DEFAULT_VALUE", 1)
+    ]
 
 
 def test_type_change_and_promotions() -> None:
@@ -138,7 +142,11 @@ def test_enum_symbols() -> None:
 
     ab, abc = enum("A", "B"), enum("A", "B", "C")
     [found] = check_compatibility(ab, [(1, abc)], L.BACKWARD)
-    assert found.kind == "MISSING_ENUM_SYMBOLS" and "C" in found.message and found.path == "/fields/0/type"
+    assert (
+        found.kind == "MISSING_ENUM_SYMBOLS"
+        and "C" in found.message
+        and found.path == "/fields/0/type"
+    )
     assert check_compatibility(abc, [(1, ab)], L.BACKWARD) == []
     assert kinds(check_compatibility(abc, [(1, ab)], L.FORWARD)) == ["MISSING_ENUM_SYMBOLS"]
     # a default on the reader's enum makes unknown symbols readable
@@ -159,17 +167,26 @@ def test_union_branches() -> None:
 
 def test_fixed_size_and_nested_paths() -> None:
     def fixed(size: int) -> ParsedSchema:
-        return rec({"name": "h", "type": {"type": "array", "items": {"type": "fixed", "name": "H", "size": size}}})
+        return rec(
+            {
+                "name": "h",
+                "type": {"type": "array", "items": {"type": "fixed", "name": "H", "size": size}},
+            }
+        )
 
     [found] = check_compatibility(fixed(16), [(1, fixed(32))], L.BACKWARD)
     assert found.kind == "FIXED_SIZE_MISMATCH" and found.path == "/fields/0/type/items"
 
 
 def test_recursive_types_terminate() -> None:
-    node = {"type": "record", "name": "Node", "fields": [
-        {"name": "v", "type": "int"},
-        {"name": "next", "type": ["null", "Node"], "default": None},
-    ]}
+    node = {
+        "type": "record",
+        "name": "Node",
+        "fields": [
+            {"name": "v", "type": "int"},
+            {"name": "next", "type": ["null", "Node"], "default": None},
+        ],
+    }
     a = parse_schema(json.dumps(node))
     assert check_compatibility(a, [(1, a)], L.FULL_TRANSITIVE) == []
 

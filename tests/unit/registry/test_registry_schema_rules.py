@@ -58,7 +58,11 @@ def test_valid_defaults_are_accepted(field_type: object, default: object) -> Non
 
 
 def test_nested_record_default_checked_with_path() -> None:
-    inner = {"type": "record", "name": "In", "fields": [{"name": "a", "type": "int", "default": "x"}]}
+    inner = {
+        "type": "record",
+        "name": "In",
+        "fields": [{"name": "a", "type": "int", "default": "x"}],
+    }
     with pytest.raises(InvalidSchema) as err:
         parse_schema(record({"name": "outer", "type": inner}))
     assert "'a'" in err.value.reason and "/fields/0/type/fields/0/default" in err.value.reason
@@ -92,11 +96,16 @@ def test_malformed_texts_rejected(text: str) -> None:
 
 
 def test_canonical_ignores_whitespace_and_key_order_but_keeps_docs_and_defaults() -> None:
-    a = parse_schema('{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":1}]}')
-    b = parse_schema(
-        '{ "fields": [ {"default": 1, "type": "int", "name": "a"} ],\n "name": "R", "type": "record" }'
+    a = parse_schema(
+        '{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":1}]}'
     )
-    c = parse_schema('{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":2}]}')
+    b = parse_schema(
+        '{ "fields": [ {"default": 1, "type": "int", "name": "a"} ],\n'
+        ' "name": "R", "type": "record" }'
+    )
+    c = parse_schema(
+        '{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":2}]}'
+    )
     d = parse_schema(
         '{"type":"record","name":"R","doc":"x","fields":[{"name":"a","type":"int","default":1}]}'
     )
@@ -139,7 +148,14 @@ def test_normalize_qualifies_names_and_unwraps_primitives() -> None:
 
 
 def test_references_resolve_named_types() -> None:
-    ref = json.dumps({"type": "record", "name": "Meta", "namespace": "ev", "fields": [{"name": "id", "type": "string"}]})
+    ref = json.dumps(
+        {
+            "type": "record",
+            "name": "Meta",
+            "namespace": "ev",
+            "fields": [{"name": "id", "type": "string"}],
+        }
+    )
     main = record({"name": "meta", "type": "ev.Meta"})
     with pytest.raises(InvalidSchema):
         parse_schema(main)
