@@ -160,5 +160,5 @@ def create_app(
 
 def openapi_document(app: Any) -> dict[str, Any]:
     """The OpenAPI document of a `create_app` result (unwraps the guard)."""
-    inner = app.app if isinstance(app, Guard) else app
-    return json.loads(json.dumps(inner.openapi()))
+    inner: Any = app.app if isinstance(app, Guard) else app
+    return dict(json.loads(json.dumps(inner.openapi())))

@@ -47,7 +47,7 @@ async def get_schema(
     registry: Registry = RegistryDep,
 ) -> Response:
     if subject or fetchMaxId:
-        found = await run_in_threadpool(registry.schema_by_id, schema_id, subject, fetchMaxId)
+        found: Any = await run_in_threadpool(registry.schema_by_id, schema_id, subject, fetchMaxId)
     else:  # the deserializer's hot path: served from memory after the first read
         key = ("id", schema_id)
         found = registry.cached_read(key) or await run_in_threadpool(registry.read, key)

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import avro.schema
+from typing import Any
 
 from registry.rules.levels import CompatibilityLevel
 from registry.rules.schema import ParsedSchema
+
+# An AvroSchema subclass: which attributes exist depends on its type.
+AvroSchema = Any
 
 # Writer type -> reader types it may be promoted to (Avro spec, "Schema Resolution").
 _PROMOTIONS: dict[str, frozenset[str]] = {
@@ -77,7 +79,7 @@ class _Finding:
     fix: str
 
 
-def _label(schema: avro.schema.Schema) -> str:
+def _label(schema: AvroSchema) -> str:
     if schema.type == "union":
         return "union [" + ", ".join(_label(s) for s in schema.schemas) + "]"
     if schema.type == "array":
@@ -88,14 +90,14 @@ def _label(schema: avro.schema.Schema) -> str:
     return f"{schema.type} '{name}'" if name else str(schema.type)
 
 
-def _names_match(reader: avro.schema.Schema, writer: avro.schema.Schema) -> bool:
+def _names_match(reader: AvroSchema, writer: AvroSchema) -> bool:
     if reader.name == writer.name:
         return True
     aliases = reader.get_prop("aliases") or []
     return writer.fullname in aliases or writer.name in aliases
 
 
-def _branch_matches(reader: avro.schema.Schema, writer: avro.schema.Schema) -> bool:
+def _branch_matches(reader: AvroSchema, writer: AvroSchema) -> bool:
     """Would Avro resolution pick `reader` (a union branch) for `writer` data?"""
     if reader.type == writer.type:
         return reader.type not in _NAMED or _names_match(reader, writer)
@@ -113,12 +115,10 @@ class _Walk:
     def _add(self, path: str, kind: str, message: str, fix: str) -> None:
         self.findings.append(_Finding(path, kind, message, fix))
 
-    def _old_new(self, reader: avro.schema.Schema, writer: avro.schema.Schema):  # type: ignore[no-untyped-def]
+    def _old_new(self, reader: AvroSchema, writer: AvroSchema) -> tuple[AvroSchema, AvroSchema]:
         return (writer, reader) if self.new_is_reader else (reader, writer)
 
-    def check(
-        self, reader: avro.schema.Schema, writer: avro.schema.Schema, rpath: str, wpath: str
-    ) -> None:
+    def check(self, reader: AvroSchema, writer: AvroSchema, rpath: str, wpath: str) -> None:
         key = (id(reader), id(writer))
         if key in self._active:  # recursive types: assume compatible while in progress
             return
@@ -131,9 +131,7 @@ class _Walk:
     def _path(self, rpath: str, wpath: str) -> str:
         return rpath if self.new_is_reader else wpath
 
-    def _check(
-        self, reader: avro.schema.Schema, writer: avro.schema.Schema, rpath: str, wpath: str
-    ) -> None:
+    def _check(self, reader: AvroSchema, writer: AvroSchema, rpath: str, wpath: str) -> None:
         path = self._path(rpath, wpath)
         old, new = self._old_new(reader, writer)
         if writer.type == "union":
@@ -191,7 +189,7 @@ class _Walk:
             self.check(reader.values, writer.values, f"{rpath}/values", f"{wpath}/values")
 
     def _writer_branch(
-        self, reader: avro.schema.Schema, branch: avro.schema.Schema, rpath: str, wpath: str
+        self, reader: AvroSchema, branch: AvroSchema, rpath: str, wpath: str
     ) -> None:
         if reader.type == "union":
             for k, rbranch in enumerate(reader.schemas):
@@ -217,9 +215,7 @@ class _Walk:
             fix = f"do not add {_label(branch)}: old readers expect {_label(reader)}"
         self._add(self._path(rpath, wpath), TYPE_MISMATCH, msg, fix)
 
-    def _record(
-        self, reader: avro.schema.Schema, writer: avro.schema.Schema, rpath: str, wpath: str
-    ) -> None:
+    def _record(self, reader: AvroSchema, writer: AvroSchema, rpath: str, wpath: str) -> None:
         writer_fields = {f.name: (j, f) for j, f in enumerate(writer.fields)}
         for i, rfield in enumerate(reader.fields):
             match = writer_fields.get(rfield.name)
@@ -252,7 +248,7 @@ class _Walk:
                         f"every reader uses)",
                     )
 
-    def _enum(self, reader: avro.schema.Schema, writer: avro.schema.Schema, path: str) -> None:
+    def _enum(self, reader: AvroSchema, writer: AvroSchema, path: str) -> None:
         missing = [s for s in writer.symbols if s not in reader.symbols]
         if not missing or reader.get_prop("default") is not None:
             return
@@ -271,9 +267,7 @@ class _Walk:
         self._add(path, MISSING_ENUM_SYMBOLS, msg, fix)
 
 
-def _pair(
-    reader: avro.schema.Schema, writer: avro.schema.Schema, new_is_reader: bool
-) -> list[_Finding]:
+def _pair(reader: AvroSchema, writer: AvroSchema, new_is_reader: bool) -> list[_Finding]:
     walk = _Walk(new_is_reader)
     walk.check(reader, writer, "", "")
     return walk.findings

@@ -147,7 +147,7 @@ def _check_structure(obj: Any, path: str) -> None:
             _check_name(name, fpath, "field", dotted=False)
             if name in seen:
                 raise InvalidSchema(f"Duplicate field name '{name}' in record '{obj.get('name')}'")
-            seen.add(name)
+            seen.add(str(name))
             if "type" not in fld:
                 raise InvalidSchema(f"Field '{name}' at '{fpath}' has no type")
             _check_structure(fld["type"], f"{fpath}/type")
@@ -180,7 +180,7 @@ def _check_structure(obj: Any, path: str) -> None:
 # --- default values -------------------------------------------------------------------------
 
 
-def _default_ok(schema: avro.schema.Schema, value: Any) -> bool:  # noqa: C901 - a flat type switch
+def _default_ok(schema: Any, value: Any) -> bool:  # noqa: C901 - a flat type switch
     t = schema.type
     if t == "null":
         return value is None
@@ -218,13 +218,13 @@ def _default_ok(schema: avro.schema.Schema, value: Any) -> bool:  # noqa: C901 -
     return True
 
 
-def _type_label(schema: avro.schema.Schema) -> str:
+def _type_label(schema: Any) -> str:
     if schema.type == "union":
         return "[" + ", ".join(_type_label(s) for s in schema.schemas) + "]"
     return getattr(schema, "fullname", None) or str(schema.type)
 
 
-def _check_defaults(schema: avro.schema.Schema, path: str, seen: set[int]) -> None:
+def _check_defaults(schema: Any, path: str, seen: set[int]) -> None:
     if id(schema) in seen:
         return
     seen.add(id(schema))
