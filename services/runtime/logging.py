@@ -6,6 +6,7 @@ import logging
 import sys
 
 import structlog
+from structlog.types import EventDict
 
 
 def configure_logging(service: str, fmt: str = "console", level: str = "INFO") -> None:
@@ -14,8 +15,14 @@ def configure_logging(service: str, fmt: str = "console", level: str = "INFO") -
         if fmt == "json"
         else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     )
+
+    def add_service(_: object, __: str, event: EventDict) -> EventDict:
+        event.setdefault("service", service)  # on every thread, not only where it was bound
+        return event
+
     structlog.configure(
         processors=[
+            add_service,
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -25,7 +32,6 @@ def configure_logging(service: str, fmt: str = "console", level: str = "INFO") -
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
-    structlog.contextvars.bind_contextvars(service=service)
 
 
 def get_logger(**bindings: object) -> structlog.stdlib.BoundLogger:
