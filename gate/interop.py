@@ -174,7 +174,7 @@ def check(repo: Repo, contract: Contract, base: str, level: CompatibilityLevel) 
             try:
                 roundtrip(writer, reader, name, variant)
             except Exception as exc:  # noqa: BLE001 - any failure is the finding
-                first = " ".join(str(exc).split())[:240]
+                first = " ".join(str(exc).split("For further information")[0].split())[:240]
                 out.append(Change(MIXED_VERSIONS, "", f"{what} ({contract.name}, sample "
                                   f"{variant}): {type(exc).__name__}: {first}",
                                   f"make {contract.name} resolvable in this direction"))
