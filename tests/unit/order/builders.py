@@ -11,11 +11,17 @@ from services.events import EventMetadata, OrderCreated, OrderLine
 T0 = datetime.datetime(2026, 11, 1, 12, 0, tzinfo=datetime.UTC)
 
 
-def meta(order_id: uuid.UUID, seconds: float = 0, producer: str = "test") -> EventMetadata:
+def meta(
+    order_id: uuid.UUID,
+    seconds: float = 0,
+    producer: str = "test",
+    base: datetime.datetime = T0,
+) -> EventMetadata:
+    """Metadata of an event that happened `seconds` after `base`."""
     return EventMetadata(
         event_id=uuid.uuid4(),
         correlation_id=order_id,
-        occurred_at=T0 + datetime.timedelta(seconds=seconds),
+        occurred_at=base + datetime.timedelta(seconds=seconds),
         producer=producer,
     )
 
