@@ -133,6 +133,10 @@ def create_app(
     def root() -> dict[str, Any]:
         return {}
 
+    @app.get("/contexts", tags=["root"], response_model=list[str])
+    def contexts() -> list[str]:
+        return ["."]  # only the default context
+
     @app.get("/health", tags=["root"])
     def health() -> dict[str, Any]:
         return {"status": "UP"}

@@ -35,9 +35,10 @@ def load_users(path: Path) -> dict[str, User]:
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
-            name, password, role = (
-                line.rsplit(":", 2) if line.count(":") >= 2 else (*line.split(":", 1), "readonly")
-            )
+            name, _, rest = line.partition(":")  # user:password:role; the password may hold ':'
+            password, sep, role = rest.rpartition(":")
+            if not sep:
+                password, role = rest, "readonly"
             users.append(User(name, password, role))
     for user in users:
         if user.role not in ROLES:

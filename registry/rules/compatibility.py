@@ -197,7 +197,10 @@ class _Walk:
                     self.check(rbranch, branch, f"{rpath}/{k}", wpath)
                     return
             if self.new_is_reader:
-                msg = f"union branch {_label(branch)} was removed; old data of that type is lost"
+                msg = (
+                    f"union branch {_label(branch)} was removed; old data of that type cannot "
+                    "be read"
+                )
                 fix = f"add {_label(branch)} back to the union"
             else:
                 msg = f"union branch {_label(branch)} was added; old readers cannot read it"

@@ -61,6 +61,9 @@ def test_register_get_and_list(api: httpx.Client, subject: str) -> None:
     by_id = api.get(f"/schemas/ids/{id1}", params={"fetchMaxId": "true"}).json()
     assert by_id["schema"] == v1 and by_id["maxId"] >= id2
     assert api.get(f"/schemas/ids/{id1}/schema").json() == json.loads(v1)
+    assert api.get(f"/schemas/ids/{id1}", params={"subject": subject}).json()["schema"] == v1
+    r = api.get(f"/schemas/ids/{id1}", params={"subject": subject + "-other"})
+    assert (r.status_code, error_code(r)) == (404, 40403)
     assert api.get(f"/schemas/ids/{id1}/subjects").json() == [subject]
     assert api.get(f"/schemas/ids/{id1}/versions").json() == [{"subject": subject, "version": 1}]
     assert api.get(f"/schemas/guids/{by_id['guid']}").json()["schema"] == v1

@@ -54,6 +54,7 @@ def test_get_schema_by_guid_and_types(
     guid = httpx.get(f"{registry_url}/schemas/ids/{sid}").json()["guid"]
     assert client.get_schema_by_guid(guid).schema_str == record("Guid", A)
     assert client.get_schema_types() == ["AVRO"]
+    assert client.get_contexts() == ["."]
 
 
 def test_subjects_versions_and_ids(client: SchemaRegistryClient, subject: str) -> None:
