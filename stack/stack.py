@@ -96,6 +96,29 @@ class Stack:
         for name in names:
             self.services[name] = self._service_process(name).start(timeout=60)
             self.say(f"started {name} service (pid {self.services[name].pid})")
+        self.wait_until_assigned()
+
+    def wait_until_assigned(self, timeout: float = 90.0) -> None:
+        """Block until every consumer group of every service holds partitions (joins take time)."""
+        run_dir = self.config.root / "data" / "run"
+        deadline = time.monotonic() + timeout
+        waiting: list[str] = []
+        while time.monotonic() < deadline:
+            waiting = []
+            for path in run_dir.glob("*.json"):
+                try:
+                    health = json.loads(path.read_text())
+                except (OSError, json.JSONDecodeError):
+                    waiting.append(path.stem)
+                    continue
+                waiting += [g for g, info in health["groups"].items() if not info["assignment"]]
+            if not waiting:
+                self.say("every consumer group has its partitions")
+                return
+            time.sleep(0.5)
+        raise RuntimeError(
+            f"consumer groups still without partitions after {timeout:.0f}s: {waiting}"
+        )
 
     def _service_process(self, name: str) -> ManagedProcess:
         run_dir = self.config.root / "data" / "run"

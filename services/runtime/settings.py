@@ -21,8 +21,8 @@ class Settings(BaseSettings):
     log_format: str = "console"  # or "json"
     log_level: str = "INFO"
     # Retries of transient failures: exponential backoff with full jitter, capped.
-    retry_max_attempts: int = 5
-    retry_base_delay_s: float = 0.2
+    retry_max_attempts: int = 8
+    retry_base_delay_s: float = 0.25
     retry_max_delay_s: float = 5.0
     # Simulation knobs of the services (see each service's settings section in the README).
     payment_amount_limit: str = "5000.00"
