@@ -263,6 +263,10 @@ class Registry:
                 )
             if existing is not None and any(v.schema_id == existing for v in live):
                 return {"id": existing}
+            if normalize:  # an equivalent schema registered without normalize=true
+                same = self._normalized_match(tx, live, parsed, refs)
+                if same is not None:
+                    return {"id": same.schema_id}
             if mode != "IMPORT" and live:
                 level = CompatibilityLevel(self._effective(tx, "config", subject))
                 found = self._incompatibilities(tx, subject, parsed, live, level)
@@ -307,7 +311,20 @@ class Registry:
         for row in reversed(rows):
             if row.schema_id in ids:
                 return self._version_payload(tx, row)
+        same = self._normalized_match(tx, rows, parsed, refs) if normalize else None
+        if same is not None:
+            return self._version_payload(tx, same)
         raise errors.schema_not_found("Schema not found")
+
+    def _normalized_match(
+        self, tx: Tx, rows: list[VersionRow], parsed: ParsedSchema, refs: list[dict[str, Any]]
+    ) -> VersionRow | None:
+        """The latest of `rows` whose schema normalizes to `parsed` (already normalized)."""
+        for row in reversed(rows):
+            stored = self._schema_row(tx, row.schema_id)
+            if stored.refs == refs and normalize_schema_text(stored.text) == parsed.canonical:
+                return row
+        return None
 
     def list_subjects(
         self, prefix: str, deleted: bool, deleted_only: bool, offset: int, limit: int

@@ -99,6 +99,14 @@ def test_normalize_matches_equivalent_spellings(api: httpx.Client, subject: str)
     assert register(api, subject, wrapped, normalize="true").json()["id"] == first
     found = api.post(f"/subjects/{subject}", json=body(wrapped), params={"normalize": "true"})
     assert found.status_code == 200 and found.json()["id"] == first
+    # a schema registered as written is found, and not re-registered, through its normal form
+    other = subject + "-raw"
+    raw_id = register(api, other, wrapped).json()["id"]
+    assert raw_id != first
+    found = api.post(f"/subjects/{other}", json=body(plain), params={"normalize": "true"})
+    assert found.status_code == 200 and found.json()["id"] == raw_id
+    assert register(api, other, plain, normalize="true").json()["id"] == raw_id
+    assert api.get(f"/subjects/{other}/versions").json() == [1]
 
 
 def test_lookup(api: httpx.Client, subject: str) -> None:
