@@ -58,7 +58,7 @@ class Guard:
                 await response(scope, receive, send)
                 return
             if user.role != "readwrite" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
-                await _error(403, ErrorCode.FORBIDDEN, f"User '{user.name}' may only read")(
+                await _error(403, ErrorCode.USER_DENIED, f"User '{user.name}' may only read")(
                     scope, receive, send
                 )
                 return

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
-
-CT = "application/vnd.schemaregistry.v1+json"
+from registry_helpers import CT
 
 
 @pytest.fixture
@@ -22,13 +20,3 @@ def api(registry_url: str) -> Iterator[httpx.Client]:
 def subject(request: pytest.FixtureRequest) -> str:
     """A subject name no other test uses (the registry server is shared by the session)."""
     return f"{request.node.name[:40]}-{uuid.uuid4().hex[:8]}-value"
-
-
-def record(name: str, *fields: dict, **extra: object) -> str:
-    """A compact record schema text (as the registry returns it)."""
-    obj = {"type": "record", "name": name, "fields": list(fields), **extra}
-    return json.dumps(obj, separators=(",", ":"))
-
-
-def body(schema: str, **extra: object) -> dict:
-    return {"schema": schema, **extra}

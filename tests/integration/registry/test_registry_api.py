@@ -6,7 +6,7 @@ import json
 
 import httpx
 import pytest
-from conftest import CT, body, record
+from registry_helpers import CT, body, record
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerialize
 from confluent_kafka.schema_registry.error import SchemaRegistryError
 from confluent_kafka.schema_registry.schema_registry_client import ServerConfig
 from confluent_kafka.serialization import MessageField, SerializationContext
-from conftest import record
+from registry_helpers import record
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import CT, record
+from registry_helpers import CT, record
 
 from stack.process import ManagedProcess, free_port
 from stack.registry_process import registry_process, start_registry
@@ -132,7 +132,7 @@ def test_basic_auth_readonly_and_readwrite_users(tmp_path: Path) -> None:
         assert httpx.get(f"{url}/subjects", auth=("reader", "wrong")).status_code == 401
         assert httpx.get(f"{url}/subjects", auth=("reader", "r-pass")).json() == []
         r = httpx.post(f"{url}/subjects/x-value/versions", json=body, auth=("reader", "r-pass"))
-        assert r.status_code == 403 and r.json()["error_code"] == 403
+        assert r.status_code == 403 and r.json()["error_code"] == 40301
         r = httpx.post(f"{url}/subjects/x-value/versions", json=body, auth=("writer", "w-pass"))
         assert r.status_code == 200 and r.json()["id"] == 1
     finally:
