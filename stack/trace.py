@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
 import threading
+import time
 from collections.abc import Callable
 
 import pydantic
@@ -57,7 +59,13 @@ def format_line(event: pydantic.BaseModel) -> str:
 
 
 class LiveTrace(threading.Thread):
-    """Reads every saga topic from the beginning (no consumer group) and reports each event."""
+    """Reads every saga topic from the beginning (no consumer group) and reports each event.
+
+    Topics are read side by side, so events arrive slightly out of order; each is held for
+    `hold_s` and released in `occurred_at` order, so the trace reads as the story happened.
+    """
+
+    hold_s = 0.6
 
     def __init__(
         self, bootstrap: str, registry_url: str, emit: Callable[[pydantic.BaseModel], None]
@@ -78,15 +86,26 @@ class LiveTrace(threading.Thread):
             for p in metadata.topics[topic].partitions
         ]
         self.consumer.assign(assignment)
+        held: list[tuple[float, int, pydantic.BaseModel]] = []  # (occurred_at, seq, event) heap
+        seq = 0
         try:
             while not self.stop_event.is_set():
-                for msg in self.consumer.consume(200, 0.3):
+                for msg in self.consumer.consume(200, 0.1):
                     if msg.error():
                         continue
                     try:
-                        self.emit(self.serde.deserialize(msg.value(), msg.topic()))
+                        event = self.serde.deserialize(msg.value(), msg.topic())
                     except Exception as exc:  # a poison message: the trace reports it and goes on
-                        print(f"  (undecodable message on {msg.topic()}: {exc})")
+                        print(f"  (undecodable message on {msg.topic()}: {exc})", flush=True)
+                        continue
+                    seq += 1
+                    occurred = event.metadata.occurred_at.timestamp()  # type: ignore[attr-defined]
+                    heapq.heappush(held, (occurred, seq, event))
+                release_before = time.time() - self.hold_s
+                while held and held[0][0] < release_before:
+                    self.emit(heapq.heappop(held)[2])
+            while held:
+                self.emit(heapq.heappop(held)[2])
         finally:
             self.consumer.close()
 
