@@ -181,7 +181,6 @@ def create_api(app: ServiceApp) -> FastAPI:
         version="1.0.0",
         description="Places orders (publishes order_created) and serves the order projection.",
     )
-    log = get_logger()
 
     @api.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -196,7 +195,7 @@ def create_api(app: ServiceApp) -> FastAPI:
     @api.exception_handler(TransientError)
     @api.exception_handler(sqlite3.OperationalError)
     async def unavailable(request: Request, exc: Exception) -> JSONResponse:
-        log.warning("service unavailable", error=str(exc)[:300])
+        get_logger().warning("service unavailable", error=str(exc)[:300])
         return _error(503, f"temporarily unavailable: {exc}")
 
     @api.get("/health", response_model=Health)
@@ -241,7 +240,7 @@ def create_api(app: ServiceApp) -> FastAPI:
         assert state is not None
         if created:
             _relay(app)
-            log.info("order placed", order_id=str(state.order_id), total=str(state.total))
+            get_logger().info("order placed", order_id=str(state.order_id), total=str(state.total))
         return JSONResponse(
             status_code=201 if created else 200,
             content=Order.of(state).model_dump(mode="json"),

@@ -26,6 +26,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartiti
 
 from services.order import store
 from services.order.domain import ORDER_TOPICS, OrderState, rebuild
+from services.runtime.consumer import to_incoming
 from services.runtime.errors import ProcessingError
 from services.runtime.serde import EventSerde
 from services.runtime.settings import Settings
@@ -83,17 +84,19 @@ def read_order_events(
                 progress(f"timed out after {timeout_s:.0f}s; partitions short of the watermark")
                 break
             for msg in consumer.consume(num_messages=500, timeout=0.5):
-                if msg.error():
-                    if msg.error().code() != KafkaError._PARTITION_EOF:
-                        progress(f"consume error: {msg.error()}")
+                err = msg.error()
+                if err is not None:
+                    if err.code() != KafkaError._PARTITION_EOF:
+                        progress(f"consume error: {err}")
                     continue
+                m = to_incoming(msg)
                 last_message = time.monotonic()
-                position[(msg.topic(), msg.partition())] = msg.offset() + 1
+                position[(m.topic, m.partition)] = m.offset + 1
                 try:
-                    event = serde.deserialize(msg.value(), msg.topic())
+                    event = serde.deserialize(m.value, m.topic)
                 except ProcessingError as exc:
                     skipped += 1
-                    progress(f"skipped {msg.topic()}[{msg.partition()}]@{msg.offset()}: {exc}")
+                    progress(f"skipped {m.topic}[{m.partition}]@{m.offset}: {exc}")
                     continue
                 read += 1
                 if read % 1000 == 0:
