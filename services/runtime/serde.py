@@ -29,6 +29,7 @@ from services.runtime.errors import (
     UnknownSchemaError,
     ValidationFailedError,
 )
+from services.runtime.fast_model import from_avro, to_avro
 
 MAGIC_BYTE = 0
 HEADER = struct.Struct(">bI")
@@ -47,6 +48,7 @@ def parse_with_shared(schema_text: str, shared: dict[str, str]) -> Any:
 class _Writer:
     schema_id: int
     parsed: Any
+    header: bytes  # magic byte + schema id, written before every body
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,8 @@ class EventSerde:
         schema = Schema(event_type.AVRO_SCHEMA, "AVRO", references)  # type: ignore[attr-defined]
         registered = self._lookup(subject, schema)
         parsed = parse_with_shared(event_type.AVRO_SCHEMA, SHARED_SCHEMAS)  # type: ignore[attr-defined]
-        self._writers[(topic, event_type)] = _Writer(registered.schema_id, parsed)
+        header = HEADER.pack(MAGIC_BYTE, registered.schema_id)
+        self._writers[(topic, event_type)] = _Writer(registered.schema_id, parsed, header)
 
     def _reference(self, full_name: str) -> SchemaReference:
         registered = self._lookup(full_name, Schema(SHARED_SCHEMAS[full_name], "AVRO"))
@@ -103,9 +106,9 @@ class EventSerde:
         if writer is None:
             self.prepare_writer(type(event), topic)
             writer = self._writers[key]
-        out = io.BytesIO()
-        out.write(HEADER.pack(MAGIC_BYTE, writer.schema_id))
-        fastavro.schemaless_writer(out, writer.parsed, event.model_dump())
+        out = io.BytesIO(writer.header)
+        out.seek(HEADER.size)
+        fastavro.schemaless_writer(out, writer.parsed, to_avro(event))
         return out.getvalue()
 
     # -- consuming ---------------------------------------------------------------------------
@@ -119,18 +122,23 @@ class EventSerde:
             )
         _, schema_id = HEADER.unpack_from(data)
         reader = self._reader(topic)
-        writer = None if schema_id == reader.schema_id else self._writer_schema(schema_id, topic)
+        # Written with the reader's own schema: no resolution, and the record's Python types are
+        # exactly the class's, so the fast constructor applies (see fast_model.from_avro).
+        own = schema_id == reader.schema_id
+        writer = None if own else self._writer_schema(schema_id, topic)
+        body = io.BytesIO(data)
+        body.seek(HEADER.size)
         try:
             record = fastavro.schemaless_reader(
-                io.BytesIO(data[HEADER.size :]),
-                writer or reader.parsed,
-                reader.parsed if writer else None,
+                body, writer or reader.parsed, reader.parsed if writer else None
             )
         except Exception as exc:  # fastavro raises many kinds on bad bytes
             raise UndecodableError(
                 f"topic {topic!r}: schema id {schema_id}: Avro body does not decode: {exc!r}"
             ) from exc
         try:
+            if own:
+                return from_avro(reader.event_type, record)
             return reader.event_type.model_validate(record)
         except pydantic.ValidationError as exc:
             raise ValidationFailedError(

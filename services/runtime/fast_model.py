@@ -1,0 +1,449 @@
+"""Generated pydantic events <-> fastavro records without pydantic's general-purpose machinery.
+
+`to_avro(event)` gives what `event.model_dump()` gives, by walking `__dict__` (nested models and
+lists of them become dicts); `from_avro(cls, record)` gives what `cls.model_validate(record)` gives
+for a record that fastavro has just decoded *with the class's own schema as the writer schema*,
+building instances directly the way `model_construct` does.
+
+Why that is sound: fastavro already produced the right Python types for that schema (`uuid.UUID`,
+`decimal.Decimal` with the schema's scale, tz-aware UTC `datetime` for timestamp-millis, `int` in
+the int32 range, `str` enum symbols), so pydantic's type coercion has nothing left to do.  What
+the Avro type does not guarantee is still checked: enums are looked up by value, decimals against
+`max_digits` / `decimal_places`, numeric bounds, tz-awareness, and single-argument
+`AfterValidator`s are applied.  Whenever a check fails (or anything unexpected is raised) the fast
+path gives up and the record goes through `model_validate`, which either accepts it or raises the
+usual `ValidationError`.  A class the planner does not understand (validators, serializers,
+private attributes, aliases, unusual annotations...) always takes the pydantic path.
+
+Each class gets a plan once: a small function generated from its field annotations (the same
+technique `dataclasses` and `attrs` use), cached per class.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import enum
+import inspect
+import types
+import typing
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import annotated_types
+import pydantic
+from pydantic.fields import FieldInfo
+
+__all__ = ["from_avro", "to_avro", "plan_for"]
+
+Conv = Callable[[Any], Any]
+M = TypeVar("M", bound=pydantic.BaseModel)
+_set_attr = object.__setattr__
+
+
+class _Fallback(Exception):
+    """A value the fast path cannot vouch for: let pydantic decide."""
+
+
+class _Unsupported(Exception):
+    """An annotation or class feature the planner does not handle."""
+
+
+class Plan:
+    """The per-class reader and writer; either is None when pydantic must do the work."""
+
+    __slots__ = ("cls", "read", "write")
+
+    def __init__(self, cls: type[pydantic.BaseModel], read: Conv | None, write: Conv | None):
+        self.cls = cls
+        self.read = read
+        self.write = write
+
+
+_PLANS: dict[type, Plan] = {}
+
+
+def plan_for(cls: type[pydantic.BaseModel]) -> Plan:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = Plan(cls, _try(_build_reader, cls), _try(_build_writer, cls))
+    return plan
+
+
+def _try(build: Callable[[type[pydantic.BaseModel]], Conv], cls: type[pydantic.BaseModel]) -> Any:
+    try:
+        return build(cls)
+    except _Unsupported:
+        return None
+
+
+def to_avro(event: pydantic.BaseModel) -> dict[str, Any]:
+    """The record fastavro writes for `event`; equal to `event.model_dump()`."""
+    write = plan_for(type(event)).write
+    if write is None:
+        return event.model_dump()
+    return write(event)  # type: ignore[no-any-return]
+
+
+def from_avro(cls: type[M], record: dict[str, Any]) -> M:
+    """`cls.model_validate(record)` for a record fastavro decoded with `cls`'s own schema.
+
+    Raises pydantic.ValidationError exactly when model_validate does.  Does not modify `record`.
+    """
+    read = plan_for(cls).read
+    if read is not None:
+        try:
+            return read(record)  # type: ignore[no-any-return]
+        except Exception:  # noqa: BLE001, S110 - any surprise: pydantic is the judge
+            pass
+    return cls.model_validate(record)
+
+
+# -- planning ----------------------------------------------------------------------------------
+
+
+def _check_class(cls: type[pydantic.BaseModel], for_read: bool) -> None:
+    decorators = cls.__pydantic_decorators__
+    if for_read and (
+        decorators.validators
+        or decorators.field_validators
+        or decorators.root_validators
+        or decorators.model_validators
+    ):
+        raise _Unsupported(f"{cls.__name__}: validators")
+    if not for_read and (
+        decorators.field_serializers or decorators.model_serializers or decorators.computed_fields
+    ):
+        raise _Unsupported(f"{cls.__name__}: serializers")
+    if cls.__private_attributes__ or cls.__pydantic_post_init__:
+        raise _Unsupported(f"{cls.__name__}: private attributes / post-init")
+    config = cls.model_config
+    if config.get("extra") == "allow" or config.get("from_attributes") or config.get("strict"):
+        raise _Unsupported(f"{cls.__name__}: config")
+    if cls.__pydantic_root_model__:
+        raise _Unsupported(f"{cls.__name__}: root model")
+
+
+def _build_reader(cls: type[pydantic.BaseModel]) -> Conv:
+    _check_class(cls, for_read=True)
+    env: dict[str, Any] = {"_new": cls.__new__, "_cls": cls, "_set": _set_attr}
+    items = []
+    for i, (name, field) in enumerate(cls.model_fields.items()):
+        if field.validation_alias is not None or (field.alias and field.alias != name):
+            raise _Unsupported(f"{cls.__name__}.{name}: alias")
+        conv = _field_reader(field)
+        if conv is None:
+            items.append(f"{name!r}: r[{name!r}]")
+        else:
+            env[f"_c{i}"] = conv
+            items.append(f"{name!r}: _c{i}(r[{name!r}])")
+    env["_names"] = set(cls.model_fields)
+    src = (
+        "def read(r):\n"
+        f"    d = {{{', '.join(items)}}}\n"
+        "    if len(r) != len(d):\n"
+        "        raise KeyError('unexpected keys')\n"
+        "    m = _new(_cls)\n"
+        "    _set(m, '__dict__', d)\n"
+        "    _set(m, '__pydantic_fields_set__', _names.copy())\n"
+        "    _set(m, '__pydantic_extra__', None)\n"
+        "    _set(m, '__pydantic_private__', None)\n"
+        "    return m\n"
+    )
+    exec(compile(src, f"<fast_model reader {cls.__qualname__}>", "exec"), env)  # noqa: S102
+    return env["read"]  # type: ignore[no-any-return]
+
+
+def _build_writer(cls: type[pydantic.BaseModel]) -> Conv:
+    _check_class(cls, for_read=False)
+    env: dict[str, Any] = {}
+    items = []
+    for i, (name, field) in enumerate(cls.model_fields.items()):
+        if field.exclude or (field.serialization_alias and field.serialization_alias != name):
+            raise _Unsupported(f"{cls.__name__}.{name}: excluded / aliased")
+        if any(
+            isinstance(m, (pydantic.PlainSerializer, pydantic.WrapSerializer))
+            for m in field.metadata
+        ):
+            raise _Unsupported(f"{cls.__name__}.{name}: serializer")
+        conv = _writer(field.annotation)
+        if conv is None:
+            items.append(f"{name!r}: d[{name!r}]")
+        else:
+            env[f"_c{i}"] = conv
+            items.append(f"{name!r}: _c{i}(d[{name!r}])")
+    src = f"def write(m):\n    d = m.__dict__\n    return {{{', '.join(items)}}}\n"
+    exec(compile(src, f"<fast_model writer {cls.__qualname__}>", "exec"), env)  # noqa: S102
+    return env["write"]  # type: ignore[no-any-return]
+
+
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, pydantic.BaseModel)
+
+
+def _union_args(tp: Any) -> tuple[Any, ...] | None:
+    origin = typing.get_origin(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        return typing.get_args(tp)
+    return None
+
+
+def _split_annotated(tp: Any) -> tuple[Any, list[Any]]:
+    if typing.get_origin(tp) is typing.Annotated:
+        base, *meta = typing.get_args(tp)
+        return base, meta
+    return tp, []
+
+
+# Types fastavro returns as-is for a schema whose Python twin has this annotation.
+_PLAIN = {str, int, float, bool, bytes, decimal.Decimal, datetime.datetime, datetime.date}
+
+
+def _field_reader(field: FieldInfo) -> Conv | None:
+    conv = _reader(field.annotation)
+    bounds = _int32_bounds(field)
+    metadata = [m for m in field.metadata if bounds is None or m not in bounds]
+    checks = [_check(m, field.annotation) for m in metadata]
+    checks = [c for c in checks if c is not None]
+    if not checks:
+        return conv
+    if conv is not None:
+        checks.insert(0, conv)
+    if len(checks) == 1:
+        return checks[0]
+
+    def chained(v: Any) -> Any:
+        for step in checks:
+            v = step(v)
+        return v
+
+    return chained
+
+
+_INT32 = (annotated_types.Ge(-(2**31)), annotated_types.Le(2**31 - 1))
+
+
+def _int32_bounds(field: FieldInfo) -> tuple[Any, ...] | None:
+    """The int32 range bounds, which an Avro int always satisfies."""
+    if field.annotation is int and all(b in field.metadata for b in _INT32):
+        return _INT32
+    return None
+
+
+def _reader(tp: Any) -> Conv | None:
+    """A converter from the fastavro value to the field's value, None for identity."""
+    tp, meta = _split_annotated(tp)
+    if meta:
+        steps = [c for c in (_check(m, tp) for m in meta) if c is not None]
+        inner = _reader(tp)
+        if inner is not None:
+            steps.insert(0, inner)
+        if not steps:
+            return None
+        if len(steps) == 1:
+            return steps[0]
+        return lambda v: _run(steps, v)
+    if tp is None or tp is type(None) or tp is Any:
+        return None
+    if _is_model(tp):
+        sub = _PLANS.get(tp) or plan_for(tp)
+        if sub.read is None:
+            raise _Unsupported(f"{tp.__name__}: no fast reader")
+        return sub.read  # type: ignore[no-any-return]
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        by_value = {m.value: m for m in tp}
+        return by_value.__getitem__  # KeyError -> pydantic reports the bad value
+    if tp is pydantic.AwareDatetime:
+        return _aware
+    if tp is uuid.UUID:
+        return _uuid
+    if tp in _PLAIN:
+        return None  # fastavro returned this type for this schema
+    args = _union_args(tp)
+    if args is not None:
+        non_none = [a for a in args if a is not type(None)]
+        if len(non_none) == 1:
+            inner = _reader(non_none[0])
+            if inner is None:
+                return None
+            return lambda v: None if v is None else inner(v)
+        raise _Unsupported(f"union {tp!r}")
+    origin = typing.get_origin(tp)
+    if origin is list:
+        (item,) = typing.get_args(tp) or (Any,)
+        inner = _reader(item)
+        if inner is None:
+            return None
+        return lambda v: [inner(x) for x in v]
+    if origin is dict:
+        key, value = typing.get_args(tp) or (str, Any)
+        inner = _reader(value)
+        if key is not str:
+            raise _Unsupported(f"map key {key!r}")
+        if inner is None:
+            return None
+        return lambda v: {k: inner(x) for k, x in v.items()}
+    if origin is typing.Literal:
+        allowed = frozenset(typing.get_args(tp))
+        return lambda v: v if v in allowed else _fail()
+    raise _Unsupported(f"annotation {tp!r}")
+
+
+def _writer(tp: Any) -> Conv | None:
+    """A converter from the field's value to what model_dump gives, None for identity."""
+    tp, _ = _split_annotated(tp)
+    if _is_model(tp):
+        sub = plan_for(tp)
+        if sub.write is None:
+            raise _Unsupported(f"{tp.__name__}: no fast writer")
+        return sub.write  # type: ignore[no-any-return]
+    args = _union_args(tp)
+    if args is not None:
+        convs = [_writer(a) for a in args if a is not type(None)]
+        if all(c is None for c in convs):
+            return None
+        if len(convs) == 1:
+            inner = convs[0]
+            assert inner is not None
+            return lambda v: None if v is None else inner(v)
+        raise _Unsupported(f"union {tp!r}")
+    origin = typing.get_origin(tp)
+    if origin is list or origin is tuple:
+        (item, *_) = typing.get_args(tp) or (Any,)
+        inner = _writer(item)
+        if inner is None:
+            return list if origin is list else None
+        return lambda v: [inner(x) for x in v]
+    if origin is dict:
+        _, value = typing.get_args(tp) or (str, Any)
+        inner = _writer(value)
+        if inner is None:
+            return dict
+        return lambda v: {k: inner(x) for k, x in v.items()}
+    if tp is Any or (isinstance(tp, type) and not issubclass(tp, (list, dict, set))):
+        return None
+    raise _Unsupported(f"annotation {tp!r}")
+
+
+# -- checks on values whose Python type fastavro already guarantees --------------------------
+
+
+def _fail() -> Any:
+    raise _Fallback
+
+
+def _run(steps: list[Conv], v: Any) -> Any:
+    for step in steps:
+        v = step(v)
+    return v
+
+
+def _exact(tp: type) -> Conv:
+    def check(v: Any) -> Any:
+        if type(v) is not tp:
+            raise _Fallback
+        return v
+
+    return check
+
+
+def _aware(v: Any) -> Any:
+    if type(v) is not datetime.datetime or v.utcoffset() is None:
+        raise _Fallback
+    return v
+
+
+def _uuid(v: Any) -> Any:
+    if type(v) is not uuid.UUID:
+        raise _Fallback
+    return v
+
+
+# Validators known to return their input unchanged (an equal value) for some inputs: the
+# generated TIMESTAMP_MILLIS cuts datetimes to the millisecond, which fastavro's
+# timestamp-millis values already are.
+_NO_OP_WHEN: dict[tuple[str, str], Callable[[Any], bool]] = {
+    ("services.events", "_to_millis"): lambda v: v.microsecond % 1000 == 0,
+}
+
+
+def _check(meta: Any, tp: Any) -> Conv | None:
+    """A check for one piece of field metadata; raises _Unsupported for unknown metadata."""
+    if meta is None:
+        return None
+    if isinstance(meta, annotated_types.Interval):
+        bounds = [
+            b for b in (meta.gt, meta.ge, meta.lt, meta.le) if b is not None
+        ]  # all None: no bound
+        if not bounds:
+            return None
+        parts = [
+            annotated_types.Gt(meta.gt) if meta.gt is not None else None,
+            annotated_types.Ge(meta.ge) if meta.ge is not None else None,
+            annotated_types.Lt(meta.lt) if meta.lt is not None else None,
+            annotated_types.Le(meta.le) if meta.le is not None else None,
+        ]
+        steps = [c for c in (_check(p, tp) for p in parts) if c is not None]
+        return lambda v: _run(steps, v)
+    if isinstance(meta, annotated_types.Ge):
+        ge = meta.ge
+        return lambda v: v if v >= ge else _fail()
+    if isinstance(meta, annotated_types.Le):
+        le = meta.le
+        return lambda v: v if v <= le else _fail()
+    if isinstance(meta, annotated_types.Gt):
+        gt = meta.gt
+        return lambda v: v if v > gt else _fail()
+    if isinstance(meta, annotated_types.Lt):
+        lt = meta.lt
+        return lambda v: v if v < lt else _fail()
+    if isinstance(meta, annotated_types.MinLen):
+        n = meta.min_length
+        return lambda v: v if len(v) >= n else _fail()
+    if isinstance(meta, annotated_types.MaxLen):
+        n = meta.max_length
+        return lambda v: v if len(v) <= n else _fail()
+    if isinstance(meta, pydantic.AfterValidator):
+        func = meta.func
+        try:
+            params = inspect.signature(func).parameters
+        except (TypeError, ValueError) as exc:
+            raise _Unsupported("after validator signature") from exc
+        if len(params) != 1:
+            raise _Unsupported("after validator with info")
+        skip_when = _NO_OP_WHEN.get((func.__module__, func.__qualname__))
+        if skip_when is not None:
+            return lambda v: v if skip_when(v) else func(v)
+        return func  # type: ignore[no-any-return]
+    general = type(meta).__name__ == "_PydanticGeneralMetadata"
+    if general and set(vars(meta)) <= {"max_digits", "decimal_places"}:
+        return _decimal_check(vars(meta).get("max_digits"), vars(meta).get("decimal_places"))
+    raise _Unsupported(f"field metadata {meta!r}")
+
+
+def _decimal_check(max_digits: int | None, decimal_places: int | None) -> Conv:
+    """Accept only decimals pydantic's condecimal accepts unchanged, cheaply.
+
+    With the exponent at least -decimal_places and |v| < 10 ** (max_digits - decimal_places),
+    pydantic's digit counts (decimals = -exponent, digits = max(len(digits), decimals)) are
+    within bounds; anything else (including NaN / infinity) goes to pydantic.
+    """
+    min_exp = -decimal_places if decimal_places is not None else None
+    bound = (
+        decimal.Decimal(10) ** (max_digits - (decimal_places or 0))
+        if max_digits is not None
+        else None
+    )
+
+    def check(v: Any) -> Any:
+        if type(v) is not decimal.Decimal:
+            raise _Fallback
+        exponent = v.as_tuple().exponent
+        if type(exponent) is not int or (min_exp is not None and exponent < min_exp):
+            raise _Fallback
+        if bound is not None and not -bound < v < bound:
+            raise _Fallback
+        return v
+
+    return check
