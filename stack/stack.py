@@ -94,7 +94,7 @@ class Stack:
         data = self.config.root / "data"
         shutil.rmtree(data, ignore_errors=True)  # the in-memory broker starts empty: so do we
         for name in names:
-            self.services[name] = self._service_process(name).start(timeout=60)
+            self.services[name] = self.service_process(name).start(timeout=60)
             self.say(f"started {name} service (pid {self.services[name].pid})")
         self.wait_until_assigned()
 
@@ -120,21 +120,24 @@ class Stack:
             f"consumer groups still without partitions after {timeout:.0f}s: {waiting}"
         )
 
-    def _service_process(self, name: str) -> ManagedProcess:
+    def service_process(self, name: str, instance: int = 1) -> ManagedProcess:
+        """A not yet started process of service `name`; instances > 1 log to their own file."""
         run_dir = self.config.root / "data" / "run"
+        log_name = name if instance == 1 else f"{name}-{instance}"
 
-        def ready() -> bool:
-            if name == "order":
-                return http_ok(f"{self.config.order_api_url}/health")
-            return any(run_dir.glob(f"{name}-*.json"))
+        def ready() -> bool:  # this very process wrote its health file (and serves HTTP)
+            if not (run_dir / f"{name}-{process.pid}.json").exists():
+                return False
+            return name != "order" or http_ok(f"{self.config.order_api_url}/health")
 
-        return ManagedProcess(
+        process = ManagedProcess(
             name,
             python_module(f"services.{name}"),
             ready,
-            self.logs / f"{name}.log",
+            self.logs / f"{log_name}.log",
             env=self.config.service_env(),
         )
+        return process
 
     def supervise(self) -> None:
         """Restart any service that died (at most once every few seconds each)."""
@@ -143,7 +146,7 @@ class Stack:
                 self.restarts[name] = self.restarts.get(name, 0) + 1
                 self.say(f"{name} service exited ({proc.tail(3)!r}); restarting")
                 time.sleep(min(5, self.restarts[name]))
-                self.services[name] = self._service_process(name).start(timeout=60)
+                self.services[name] = self.service_process(name).start(timeout=60)
 
     def stop(self) -> None:
         for name, proc in reversed(list(self.services.items())):
