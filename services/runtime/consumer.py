@@ -1,7 +1,10 @@
 """The Kafka side of one consumer group: poll, process, publish the outbox, then commit.
 
 Offsets are committed only after every message before them was handled or dead-lettered and the
-events they caused were published; a message abandoned mid-retry (shutdown) is not committed.
+events they caused were published.  A transient failure pauses only its own partition: the failed
+message is kept and retried when its backoff is over, while the group's other partitions go on;
+once it is handled (or dead-lettered) the partition seeks to the next offset and resumes.  A
+message still waiting for its retry at shutdown or revocation is not committed (redelivered).
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
 from services.runtime.logging import get_logger
 from services.runtime.messages import Incoming
 from services.runtime.outbox import OutboxRelay
-from services.runtime.processor import Outcome, Processor
+from services.runtime.paused import TP, PausedPartitions
+from services.runtime.processor import Processor, Retry
 
 
 def to_incoming(msg: Message) -> Incoming:
@@ -38,6 +42,8 @@ class ConsumerLoop(threading.Thread):
         self.processor = processor
         self.relay = relay
         self.stop_event = stop
+        self.paused = PausedPartitions()
+        self.poll_s = 0.5
         self.assignment: list[tuple[str, int]] = []
         self.last_poll = 0.0
         self.log = get_logger(group=processor.group)
@@ -48,6 +54,12 @@ class ConsumerLoop(threading.Thread):
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         self.assignment = []
+        for topic, partition in self.paused.forget((p.topic, p.partition) for p in partitions):
+            self.processor.stats.retrying = {
+                k: v
+                for k, v in self.processor.stats.retrying.items()
+                if not k.startswith(f"{topic}[{partition}]@")
+            }
 
     def run(self) -> None:
         topics = sorted(self.processor.by_topic)
@@ -55,8 +67,9 @@ class ConsumerLoop(threading.Thread):
         try:
             while not self.stop_event.is_set():
                 self.last_poll = time.time()
-                messages = self.consumer.consume(num_messages=200, timeout=0.5)
-                self._process_batch(messages)
+                self._retry_due()
+                wait = self.paused.wait_s(time.monotonic(), self.poll_s)
+                self._process_batch(self.consumer.consume(num_messages=200, timeout=wait))
         except Exception:
             self.log.exception("consumer loop crashed")
             raise
@@ -65,16 +78,41 @@ class ConsumerLoop(threading.Thread):
             self.log.info("consumer closed")
 
     def _process_batch(self, messages: list[Message]) -> None:
-        done: dict[tuple[str, int], int] = {}
+        done: dict[TP, int] = {}
         for msg in messages:
             if msg.error():
                 if msg.error().code() != KafkaError._PARTITION_EOF:
                     self.log.warning("consume error", error=str(msg.error()))
                 continue
-            outcome = self.processor.process(to_incoming(msg))
-            if outcome is Outcome.ABANDONED:
-                break
-            done[(msg.topic(), msg.partition())] = msg.offset() + 1
+            tp = (msg.topic(), msg.partition())
+            if tp in self.paused:
+                continue  # fetched before the pause took effect: re-read after the resume
+            incoming = to_incoming(msg)
+            result = self.processor.process_once(incoming)
+            if isinstance(result, Retry):
+                self.paused.pause(incoming, result, time.monotonic())
+                self.consumer.pause([TopicPartition(*tp)])
+                continue
+            done[tp] = msg.offset() + 1
+        self._publish_and_commit(done)
+
+    def _retry_due(self) -> None:
+        done: dict[TP, int] = {}
+        for paused in self.paused.due(time.monotonic()):
+            msg = paused.msg
+            result = self.processor.process_once(msg, paused.retry)
+            if isinstance(result, Retry):
+                self.paused.pause(msg, result, time.monotonic())
+                continue
+            self.paused.release((msg.topic, msg.partition))
+            done[(msg.topic, msg.partition)] = msg.offset + 1
+            next_offset = TopicPartition(msg.topic, msg.partition, msg.offset + 1)
+            self.consumer.resume([next_offset])
+            self.consumer.seek(next_offset)  # drop whatever was fetched past the failed message
+        if done:
+            self._publish_and_commit(done)
+
+    def _publish_and_commit(self, done: dict[TP, int]) -> None:
         try:
             self.relay.relay()
         except Exception as exc:  # broker away: keep offsets uncommitted, retry next batch

@@ -1,7 +1,9 @@
 """One consumed message through one consumer group: decode, drop duplicates, run the handler in a
-unit of work, retry transient failures with backoff, dead-letter what cannot be processed.
+unit of work, decide retry (with backoff) or dead letter for what fails.
 
-Kafka-free: the Kafka loop (`consumer.py`) and the in-memory test bus (`testing.py`) both drive it.
+Kafka-free: `process_once` makes one attempt and returns an `Outcome` or a `Retry` (when to try
+again); the Kafka loop (`consumer.py`) pauses just that partition until then, while `process` (the
+in-memory test bus) waits on its own thread.
 """
 
 from __future__ import annotations
@@ -57,6 +59,16 @@ class Outcome(enum.Enum):
     ABANDONED = "abandoned"  # stopping mid-retry: not committed, redelivered later
 
 
+@dataclass(frozen=True)
+class Retry:
+    """A transient failure with attempts left: try again after `delay_s`."""
+
+    attempt: int  # attempts made so far
+    first_failure: datetime.datetime
+    delay_s: float
+    error: str
+
+
 @dataclass
 class GroupStats:
     handled: int = 0
@@ -88,38 +100,47 @@ class Processor:
         self.stats = GroupStats()
         self.log = get_logger(group=group)
 
-    def process(self, msg: Incoming) -> Outcome:
-        first_failure: datetime.datetime | None = None
-        attempt = 0
+    def process_once(self, msg: Incoming, prior: Retry | None = None) -> Outcome | Retry:
+        """One attempt: an outcome, or a `Retry` saying when to try again (the caller waits)."""
+        attempt = (prior.attempt if prior else 0) + 1
         where = f"{msg.topic}[{msg.partition}]@{msg.offset}"
-        while True:
-            attempt += 1
-            try:
-                outcome = self._handle_once(msg)
+        try:
+            outcome = self._handle_once(msg)
+        except Exception as exc:  # sorted below: permanent, transient, or unknown
+            first_failure = prior.first_failure if prior else now_utc()
+            permanent = isinstance(exc, PermanentError)
+            if permanent or attempt >= self.retry.max_attempts:
                 self.stats.retrying.pop(where, None)
-                return outcome
-            except Exception as exc:  # sorted below: permanent, transient, or unknown
-                first_failure = first_failure or now_utc()
-                permanent = isinstance(exc, PermanentError)
-                if permanent or attempt >= self.retry.max_attempts:
-                    self.stats.retrying.pop(where, None)
-                    error_class = _error_class(exc, exhausted=not permanent)
-                    failure = Failure(error_class, str(exc), attempt, first_failure, now_utc())
-                    self._dead_letter(msg, failure)
-                    return Outcome.DEAD_LETTERED
-                self.stats.retrying[where] = attempt
-                delay = self.retry.delay(attempt)
-                self.log.warning(
-                    "retrying",
-                    topic=msg.topic,
-                    partition=msg.partition,
-                    offset=msg.offset,
-                    attempt=attempt,
-                    delay_s=round(delay, 3),
-                    error=str(exc)[:300],
-                )
-                if self.stop.wait(delay):
-                    return Outcome.ABANDONED
+                error_class = _error_class(exc, exhausted=not permanent)
+                failure = Failure(error_class, str(exc), attempt, first_failure, now_utc())
+                self._dead_letter(msg, failure)
+                return Outcome.DEAD_LETTERED
+            self.stats.retrying[where] = attempt
+            delay = self.retry.delay(attempt)
+            self.log.warning(
+                "retrying",
+                topic=msg.topic,
+                partition=msg.partition,
+                offset=msg.offset,
+                attempt=attempt,
+                delay_s=round(delay, 3),
+                error=str(exc)[:300],
+            )
+            return Retry(attempt, first_failure, delay, str(exc))
+        self.stats.retrying.pop(where, None)
+        return outcome
+
+    def process(self, msg: Incoming) -> Outcome:
+        """Blocking form (the in-memory bus): wait out each backoff on this thread."""
+        prior: Retry | None = None
+        while True:
+            result = self.process_once(msg, prior)
+            if isinstance(result, Outcome):
+                return result
+            prior = result
+            if self.stop.wait(result.delay_s):
+                self.stats.retrying.pop(f"{msg.topic}[{msg.partition}]@{msg.offset}", None)
+                return Outcome.ABANDONED
 
     def _handle_once(self, msg: Incoming) -> Outcome:
         sub = self.by_topic[msg.topic]
