@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install run up down status register codegen codegen-check compat lint docs \
+.PHONY: help install run up down status dlq register codegen codegen-check compat lint docs \
         test test-unit bench replay clean
 
 help: ## list the targets
@@ -31,6 +31,9 @@ down: $(STAMP) ## stop everything `make up` started
 
 status: $(STAMP) ## services, consumer groups, lag, DLQ counts
 	@$(PY) -m stack status
+
+dlq: $(STAMP) ## dead letter queue: ARGS="list | show N | redrive N...|--all [--reason CLASS]"
+	@$(PY) -m stack dlq $(ARGS)
 
 register: $(STAMP) ## register every contract with the registry at SCHEMA_REGISTRY_URL
 	@$(PY) -m stack register

@@ -1,4 +1,4 @@
-"""`python -m stack run|up|down|status|register|topics`: the embedded stack, from a shell."""
+"""`python -m stack run|up|down|status|dlq|register|topics`: the embedded stack, from a shell."""
 
 from __future__ import annotations
 
@@ -73,6 +73,35 @@ def cmd_up(config: StackConfig) -> int:
     return 0
 
 
+def cmd_dlq(config: StackConfig, args: argparse.Namespace) -> int:
+    from services.runtime.serde import EventSerde
+    from stack import dlq_tool
+
+    entries = dlq_tool.read_entries(config.kafka)
+    if args.action == "list":
+        print(dlq_tool.format_list(dlq_tool.select(entries, [], args.reason)))
+        return 0
+    if args.action == "show":
+        serde = EventSerde.from_url(config.registry_url)
+        for entry in dlq_tool.select(entries, args.refs):
+            print(dlq_tool.format_entry(entry, serde))
+        return 0
+    if not args.refs and not args.all:
+        print("stack: name the entries to redrive (numbers or P:O), or --all", file=sys.stderr)
+        return 2
+    chosen = dlq_tool.select(entries, [] if args.all else args.refs, args.reason)
+    sent, refused = dlq_tool.redrive(config.kafka, chosen, args.max_redrives)
+    for entry in sent:
+        topic, count = entry.fact("original.topic"), entry.redrive_count + 1
+        _say(f"redrove {entry.number} to {topic} (redrive {count})")
+    for entry in refused:
+        _say(
+            f"refused {entry.number}: already redriven {entry.redrive_count} times "
+            f"(max {args.max_redrives}); fix the cause, or raise --max-redrives on purpose"
+        )
+    return 1 if refused else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="stack", description=__doc__)
     parser.add_argument("--root", type=Path, default=Path("var"), help="state directory")
@@ -82,6 +111,14 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("up", help="start everything in the background")
     sub.add_parser("down", help="stop what `up` started")
     sub.add_parser("status", help="services, consumer groups, lag, DLQ counts")
+    dlq = sub.add_parser("dlq", help="list, show or redrive dead letter queue entries")
+    dlq.add_argument("action", nargs="?", default="list", choices=["list", "show", "redrive"])
+    dlq.add_argument("refs", nargs="*", help="entry numbers (from list) or P:O")
+    dlq.add_argument("--all", action="store_true", help="redrive every entry (see --reason)")
+    dlq.add_argument("--reason", help="only entries of this error class")
+    dlq.add_argument(
+        "--max-redrives", type=int, default=3, help="refuse entries redriven this often"
+    )
     sub.add_parser("register", help="register contracts/ with the registry")
     sub.add_parser("topics", help="create the catalog's topics")
     args = parser.parse_args(argv)
@@ -99,13 +136,15 @@ def main(argv: list[str] | None = None) -> int:
 
             print(render_status(config.kafka, args.root / "data" / "run"))
             return 0
+        if args.command == "dlq":
+            return cmd_dlq(config, args)
         if args.command == "register":
             register_contracts(config.registry_url, progress=_say)
             return 0
         if args.command == "topics":
             _say(f"topics: {', '.join(create_topics(config.kafka))}")
             return 0
-    except RuntimeError as exc:
+    except (RuntimeError, KeyError) as exc:
         print(f"stack: {exc}", file=sys.stderr)
         return 1
     return 2
