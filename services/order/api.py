@@ -155,6 +155,7 @@ class ErrorBody(pydantic.BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "The body is not valid JSON."},
     404: {"model": ErrorBody, "description": "No such order."},
     422: {"model": ErrorBody, "description": "Invalid input; `errors` names each field."},
 }
@@ -208,7 +209,9 @@ def create_api(app: ServiceApp) -> FastAPI:
         response_model=Order,
         responses={
             200: {"model": Order, "description": "Repeated request (same Idempotency-Key)."},
+            400: ERRORS[400],
             422: ERRORS[422],
+            503: {"model": ErrorBody, "description": "Database or registry unavailable; retry."},
         },
     )
     def place_order(
@@ -279,11 +282,13 @@ def create_api(app: ServiceApp) -> FastAPI:
         orders = [Order.of(s) for s in store.list_orders(app.db, status, limit)]
         return OrderList(count=len(orders), orders=orders)
 
-    @api.get("/orders/{order_id}", response_model=Order, responses=ERRORS)
+    lookups = {404: ERRORS[404], 422: ERRORS[422]}
+
+    @api.get("/orders/{order_id}", response_model=Order, responses=lookups)
     def get_order(order_id: uuid.UUID) -> Order:
         return Order.of(_existing(order_id))
 
-    @api.get("/orders/{order_id}/events", response_model=Timeline, responses=ERRORS)
+    @api.get("/orders/{order_id}/events", response_model=Timeline, responses=lookups)
     def get_timeline(order_id: uuid.UUID) -> Timeline:
         _existing(order_id)
         entries = [TimelineEntry(**vars(row)) for row in store.timeline(app.db, order_id)]

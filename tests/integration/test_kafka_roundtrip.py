@@ -36,24 +36,26 @@ def consume_all(bootstrap: str, topics: list[str], expected: int, timeout: float
 
 
 def test_every_contract_through_kafka(
-    kafka_bootstrap: str, registry_url: str, contracts_registered: dict, topics: list[str]
+    kafka_bootstrap: str, contracts_registry_url: str, topics: list[str]
 ) -> None:
-    serde = EventSerde.from_url(registry_url)
+    serde = EventSerde.from_url(contracts_registry_url)
     producer = Producer({"bootstrap.servers": kafka_bootstrap, "enable.idempotence": True})
     samples = sample_events()
     for topic, event in samples:
         producer.produce(topic, serde.serialize(event, topic), key=event_key(event))
     assert producer.flush(10) == 0
     messages = consume_all(kafka_bootstrap, [t for t, _ in samples], len(samples))
-    reader = EventSerde.from_url(registry_url)  # a fresh process's view: ids from the registry
+    reader = EventSerde.from_url(
+        contracts_registry_url
+    )  # a fresh process's view: ids from the registry
     decoded = {m.topic(): reader.deserialize(m.value(), m.topic()) for m in messages}
     assert decoded == dict(samples)
     assert {m.key() for m in messages} == {event_key(samples[0][1])}
 
 
-def test_interop_with_stock_confluent_serde(registry_url: str, contracts_registered: dict) -> None:
-    client = SchemaRegistryClient({"url": registry_url})
-    ours = EventSerde.from_url(registry_url)
+def test_interop_with_stock_confluent_serde(contracts_registry_url: str) -> None:
+    client = SchemaRegistryClient({"url": contracts_registry_url})
+    ours = EventSerde.from_url(contracts_registry_url)
     stock_reader = AvroDeserializer(client)
     stock_writer = AvroSerializer(
         client,
