@@ -24,7 +24,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pydantic
+from confluent_kafka.admin import AdminClient
 
+from services.runtime.cluster import (
+    EXIT_HISTORY_LOST,
+    BrokerHistoryLost,
+    ClusterWatch,
+    check_recorded,
+    current_cluster_id,
+)
 from services.runtime.consumer import ConsumerLoop
 from services.runtime.kafka import make_consumer, make_producer
 from services.runtime.logging import configure_logging, get_logger
@@ -127,6 +135,7 @@ class ServiceApp:
         log = get_logger()
         for event_type, topic in self.produces:
             self.serde.prepare_writer(event_type, topic)  # fails naming the subject
+        self._guard_cluster()
         producer = make_producer(self.settings, self.name)
         sink = KafkaSink(producer)
         self.bind(self.db, self.serde, sink)
@@ -143,6 +152,33 @@ class ServiceApp:
         log.info(
             "started", groups=sorted(self.groups()), produces=sorted({t for _, t in self.produces})
         )
+
+    def _guard_cluster(self) -> None:
+        """Refuse to start on another cluster than our database's; watch for a change later."""
+        admin = AdminClient({"bootstrap.servers": self.settings.kafka_bootstrap_servers})
+        deadline = time.monotonic() + 60
+        cluster_id = current_cluster_id(admin)
+        while cluster_id is None and time.monotonic() < deadline:
+            get_logger().warning(
+                "broker not answering yet", bootstrap=self.settings.kafka_bootstrap_servers
+            )
+            cluster_id = current_cluster_id(admin)
+        if cluster_id is None:
+            raise RuntimeError(f"no broker at {self.settings.kafka_bootstrap_servers}")
+        try:
+            check_recorded(self.db, cluster_id)
+        except BrokerHistoryLost as exc:
+            get_logger().critical(str(exc))
+            raise SystemExit(EXIT_HISTORY_LOST) from exc
+        interval = self.settings.cluster_check_interval_s
+        ClusterWatch(admin, cluster_id, self.stop_event, interval, self._history_lost).start()
+
+    def _history_lost(self, message: str) -> None:
+        # No graceful stop: committing offsets or publishing the outbox into the new, empty log
+        # would make things worse.  The database stays as it was, for inspection.
+        get_logger().critical(message)
+        self.health_path().unlink(missing_ok=True)
+        os._exit(EXIT_HISTORY_LOST)
 
     def stop(self, timeout: float = 30.0) -> None:
         self.stop_event.set()

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     retry_max_attempts: int = 8
     retry_base_delay_s: float = 0.25
     retry_max_delay_s: float = 5.0
+    # How often a running service checks that the broker is still the cluster it started with.
+    cluster_check_interval_s: float = 5.0
     # Simulation knobs of the services (see each service's settings section in the README).
     payment_amount_limit: str = "5000.00"
     payment_declined_tokens: str = "tok_declined,tok_insufficient_funds"

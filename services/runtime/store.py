@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     published_at TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (id) WHERE published_at IS NULL;
+CREATE TABLE IF NOT EXISTS runtime_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
