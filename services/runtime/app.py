@@ -34,6 +34,7 @@ from services.runtime.cluster import (
     current_cluster_id,
 )
 from services.runtime.consumer import ConsumerLoop
+from services.runtime.errors import SubjectNotRegisteredError
 from services.runtime.kafka import make_consumer, make_producer
 from services.runtime.logging import configure_logging, get_logger
 from services.runtime.outbox import OutboxRelay
@@ -134,7 +135,13 @@ class ServiceApp:
         configure_logging(self.name, self.settings.log_format, self.settings.log_level)
         log = get_logger()
         for event_type, topic in self.produces:
-            self.serde.prepare_writer(event_type, topic)  # fails naming the subject
+            try:
+                self.serde.prepare_writer(event_type, topic)
+            except SubjectNotRegisteredError as exc:
+                log.error("cannot start: schema not registered", topic=topic, error=str(exc))
+                raise SystemExit(
+                    f"{self.name}: cannot publish {event_type.__name__} to {topic!r}: {exc}"
+                ) from None
         self._guard_cluster()
         producer = make_producer(self.settings, self.name)
         sink = KafkaSink(producer)
