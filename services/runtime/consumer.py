@@ -69,13 +69,24 @@ class ConsumerLoop(threading.Thread):
                 self.last_poll = time.time()
                 self._retry_due()
                 wait = self.paused.wait_s(time.monotonic(), self.poll_s)
-                self._process_batch(self.consumer.consume(num_messages=200, timeout=wait))
+                self._process_batch(self._next_batch(wait))
         except Exception:
             self.log.exception("consumer loop crashed")
             raise
         finally:
             self.consumer.close()
             self.log.info("consumer closed")
+
+    def _next_batch(self, wait_s: float, most: int = 200) -> list[Message]:
+        """Wait up to `wait_s` for one message, then take what else is already there.
+
+        `consume(n, timeout)` alone waits for n messages or the whole timeout, which would add
+        up to `wait_s` of latency at every hop of the saga when traffic is light.
+        """
+        first = self.consumer.poll(wait_s)
+        if first is None:
+            return []
+        return [first, *self.consumer.consume(num_messages=most - 1, timeout=0)]
 
     def _process_batch(self, messages: list[Message]) -> None:
         done: dict[TP, int] = {}
