@@ -36,5 +36,7 @@ def make_consumer(settings: Settings, service: str, group: str) -> Consumer:
             "auto.offset.reset": "earliest",
             "session.timeout.ms": settings.session_timeout_ms,
             "heartbeat.interval.ms": max(500, settings.session_timeout_ms // 6),
+            # the broker answers an empty fetch after this long: it bounds the latency of a hop
+            "fetch.wait.max.ms": settings.fetch_wait_max_ms,
         }
     )

@@ -18,12 +18,15 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var/data")
     # Tansu takes about half the session timeout to complete a group join: keep it short in dev.
     session_timeout_ms: int = 6000
+    fetch_wait_max_ms: int = 50
     log_format: str = "console"  # or "json"
     log_level: str = "INFO"
-    # Retries of transient failures: exponential backoff with full jitter, capped.
-    retry_max_attempts: int = 8
+    # Retries of transient failures: exponential backoff with full jitter, capped.  Sized to ride
+    # out a registry or broker outage of 10+ s (about 30 s of retrying on average) before the DLQ;
+    # only the failing partition waits meanwhile.
+    retry_max_attempts: int = 12
     retry_base_delay_s: float = 0.25
-    retry_max_delay_s: float = 5.0
+    retry_max_delay_s: float = 10.0
     # How often a running service checks that the broker is still the cluster it started with.
     cluster_check_interval_s: float = 5.0
     # Simulation knobs of the services (see each service's settings section in the README).
