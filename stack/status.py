@@ -40,6 +40,31 @@ def committed_offsets(admin: AdminClient, group: str) -> dict[tuple[str, int], i
     return {(tp.topic, tp.partition): tp.offset for tp in result.topic_partitions or []}
 
 
+def compact_partitions(assignment: list[str]) -> str:
+    """["a[0]", "a[1]", "b[2]"] -> "a[0,1], b[2]"."""
+    by_topic: dict[str, list[str]] = {}
+    for item in assignment:
+        topic, _, rest = item.partition("[")
+        by_topic.setdefault(topic, []).append(rest.rstrip("]"))
+    return ", ".join(f"{t}[{','.join(ps)}]" for t, ps in sorted(by_topic.items()))
+
+
+def lag_lines(
+    ends: dict[tuple[str, int], int], committed: dict[tuple[str, int], int], topics: list[str]
+) -> list[str]:
+    """One line per topic: lag per partition, then log end and committed offset per partition."""
+    lines = [f"    {'topic':<28} {'lag per partition':<18} end / committed"]
+    for topic in sorted(topics):
+        parts = sorted(p for t, p in ends if t == topic)
+        lags, detail = [], []
+        for p in parts:
+            end, pos = ends[(topic, p)], committed.get((topic, p), -1)
+            lags.append(str(end - pos if pos >= 0 else end))
+            detail.append(f"{end}/{pos if pos >= 0 else '-'}")
+        lines.append(f"    {topic:<28} {' '.join(lags):<18} {'  '.join(detail)}")
+    return lines
+
+
 def render_status(bootstrap: str, run_dir: Path) -> str:
     out: list[str] = []
     healths = service_health(run_dir)
@@ -59,13 +84,10 @@ def render_status(bootstrap: str, run_dir: Path) -> str:
             )
             for where, attempt in sorted(g["retrying"].items()):
                 out.append(f"    retrying {where}: attempt {attempt}")
-            out.append(f"    assigned: {', '.join(g['assignment']) or '(none yet: joining)'}")
-            committed = committed_offsets(admin, group)
-            for key in sorted(k for k in ends if k[0] in g["topics"]):
-                pos = committed.get(key, -1)
-                lag = ends[key] - pos if pos >= 0 else ends[key]
-                shown = pos if pos >= 0 else "none"
-                out.append(f"    {key[0]}[{key[1]}] end {ends[key]} committed {shown} lag {lag}")
+            out.append(
+                f"    assigned: {compact_partitions(g['assignment']) or '(none yet: joining)'}"
+            )
+            out += lag_lines(ends, committed_offsets(admin, group), g["topics"])
     reasons = dlq_reasons(bootstrap)
     out.append(f"dead letter queue: {sum(reasons.values())} entries")
     for reason, count in sorted(reasons.items()):
