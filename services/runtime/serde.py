@@ -97,7 +97,7 @@ class EventSerde:
                     f"({exc.error_message}). Register the contracts first: `make register`."
                 ) from exc
             raise TransientError(f"registry lookup of subject {subject!r} failed: {exc}") from exc
-        except OSError as exc:
+        except Exception as exc:  # no answer (the client's own httpx errors are not OSError)
             raise TransientError(f"registry unreachable for subject {subject!r}: {exc}") from exc
 
     def serialize(self, event: pydantic.BaseModel, topic: str) -> bytes:
@@ -170,7 +170,7 @@ class EventSerde:
                         f"topic {topic!r}: schema id {schema_id} is not in the registry"
                     ) from exc
                 raise TransientError(f"registry: schema id {schema_id}: {exc}") from exc
-            except OSError as exc:
+            except Exception as exc:  # no answer (the client's own httpx errors are not OSError)
                 raise TransientError(
                     f"registry unreachable fetching id {schema_id}: {exc}"
                 ) from exc
