@@ -22,7 +22,6 @@ from typing import Any
 import httpx
 
 from stack.demo import order_body
-from stack.process import free_port
 from stack.stack import Stack, StackConfig
 
 NAME = "end to end (POST -> DELIVERED)"
@@ -65,13 +64,7 @@ def _place_and_measure(api: httpx.Client, n: int) -> tuple[list[float], float]:
 
 def _scenario(instances: int) -> dict[str, Any]:
     root = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
-    config = StackConfig(
-        root=root,
-        kafka=f"127.0.0.1:{free_port()}",
-        registry_url=f"http://127.0.0.1:{free_port()}",
-        order_api_url=f"http://127.0.0.1:{free_port()}",
-        extra_env={"DELIVERY_DELAY_S": "0", "LOG_LEVEL": "WARNING"},
-    )
+    config = StackConfig.on_free_ports(root, {"DELIVERY_DELAY_S": "0", "LOG_LEVEL": "WARNING"})
     stack = Stack(config, _say)
     extra = []
     try:

@@ -18,7 +18,14 @@ from urllib.parse import urlparse
 from services.runtime.settings import Settings
 from stack.broker import broker_process
 from stack.contracts import create_topics, register_contracts
-from stack.process import ManagedProcess, http_ok, port_open, python_module, stop_pid
+from stack.process import (
+    ManagedProcess,
+    free_port,
+    http_ok,
+    port_open,
+    python_module,
+    stop_pid,
+)
 from stack.registry_process import registry_process
 
 SERVICES = ("order", "payment", "inventory", "shipping", "delivery", "notification")
@@ -37,6 +44,17 @@ class StackConfig:
     def from_settings(cls, root: Path = Path("var")) -> StackConfig:
         s = Settings()
         return cls(root, s.kafka_bootstrap_servers, s.schema_registry_url, s.order_api_url)
+
+    @classmethod
+    def on_free_ports(cls, root: Path, extra_env: dict[str, str] | None = None) -> StackConfig:
+        """A stack of its own (tests, benchmarks): free loopback ports, state under `root`."""
+        return cls(
+            root=root,
+            kafka=f"127.0.0.1:{free_port()}",
+            registry_url=f"http://127.0.0.1:{free_port()}",
+            order_api_url=f"http://127.0.0.1:{free_port()}",
+            extra_env=extra_env or {},
+        )
 
     def service_env(self) -> dict[str, str]:
         return {

@@ -11,20 +11,13 @@ import httpx
 import pytest
 
 from stack.demo import TERMINAL, order_body
-from stack.process import free_port
 from stack.stack import Stack, StackConfig
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("stack")
-    config = StackConfig(
-        root=root,
-        kafka=f"127.0.0.1:{free_port()}",
-        registry_url=f"http://127.0.0.1:{free_port()}",
-        order_api_url=f"http://127.0.0.1:{free_port()}",
-        extra_env={"DELIVERY_DELAY_S": "0.05", "LOG_LEVEL": "INFO"},
-    )
+    config = StackConfig.on_free_ports(root, {"DELIVERY_DELAY_S": "0.05", "LOG_LEVEL": "INFO"})
     running = Stack(config, say=lambda m: print(f"[stack] {m}"))
     try:
         running.start_infra()
