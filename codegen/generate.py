@@ -84,6 +84,44 @@ def _refuse_unsupported(contract: Contract) -> None:
             )
 
 
+_BARE_FIELD = re.compile(r"^    (\w+): (pydantic\.condecimal\([^)]*\))$")
+
+
+def _field_docs(catalog: Catalog) -> dict[tuple[str, str], str]:
+    """(record name, field name) -> doc, for every record in every contract, nested ones too."""
+    docs: dict[tuple[str, str], str] = {}
+
+    def walk(schema: object) -> None:
+        if isinstance(schema, list):
+            for branch in schema:
+                walk(branch)
+        elif isinstance(schema, dict):
+            for f in schema.get("fields", []):
+                if "doc" in f:
+                    docs[(schema["name"], f["name"])] = f["doc"]
+                walk(f["type"])
+            for key in ("items", "values"):
+                walk(schema.get(key))
+
+    for contract in catalog.contracts.values():
+        walk(contract.schema)
+    return docs
+
+
+def _document_bare_fields(source: str, docs: dict[tuple[str, str], str]) -> str:
+    """The generator drops the doc of decimal fields: give them their description back."""
+    out, current = [], ""
+    for line in source.splitlines():
+        if line.startswith("class "):
+            current = line[6:].split("(")[0]
+        match = _BARE_FIELD.match(line)
+        if match and (current, match.group(1)) in docs:
+            doc = docs[(current, match.group(1))]
+            line = f"{line} = pydantic.Field(description={doc!r})"
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
 def render(catalog: Catalog) -> str:
     for contract in catalog.contracts.values():
         _refuse_unsupported(contract)
@@ -101,6 +139,7 @@ def render(catalog: Catalog) -> str:
         return match.group(0) + (_bindings(catalog, contract) if contract else "")
 
     source = _CLASS.sub(add_bindings, source)
+    source = _document_bare_fields(source, _field_docs(catalog))
     imports_end = source.index("\n\n")
     shared_schemas = {
         s.contract.full_name: compact(s.contract.schema) for s in catalog.shared_types

@@ -105,3 +105,23 @@ def test_unknown_reference_is_refused(tmp_path: Path) -> None:
     paid.write_text(paid.read_text().replace("shop.common.EventMetadata", "shop.common.Nope"))
     with pytest.raises(CatalogError, match=r"order_paid\.avsc: uses \['shop.common.Nope'\]"):
         load_catalog(contracts)
+
+
+def test_every_generated_field_carries_its_contract_doc() -> None:
+    import pydantic
+
+    seen: set[type] = set()
+
+    def check(model: type[pydantic.BaseModel]) -> None:
+        if model in seen:
+            return
+        seen.add(model)
+        for name, field in model.model_fields.items():
+            assert field.description, f"{model.__name__}.{name} has no description"
+            for arg in (field.annotation, *getattr(field.annotation, "__args__", ())):
+                if isinstance(arg, type) and issubclass(arg, pydantic.BaseModel):
+                    check(arg)
+
+    for cls in ev.EVENT_TYPES.values():
+        check(cls)
+    assert ev.OrderLine in seen and ev.EventMetadata in seen
