@@ -3,6 +3,7 @@ what the run left behind (order states, payment and inventory ledgers, events pe
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 import uuid
@@ -131,6 +132,7 @@ class Audit:
     event_count_mismatch: list[str] = field(default_factory=list)
     duplicate_events: int = 0  # distinct events beyond one per order and topic
     redelivered_copies: int = 0  # same event id published more than once (deduplicated)
+    inbox_drops: int = 0  # redeliveries dropped by the inboxes (all processes, killed ones too)
     dlq_by_reason: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -144,6 +146,7 @@ class Audit:
     def problems(self) -> list[str]:
         fields = {k: v for k, v in vars(self).items() if v and k not in ("orders", "dlq_by_reason")}
         fields.pop("redelivered_copies", None)
+        fields.pop("inbox_drops", None)
         return [f"{k}: {str(v)[:300]}" for k, v in fields.items()]
 
 
@@ -212,4 +215,28 @@ def audit(
             result.duplicate_events += max(0, notes - len(expected))
 
     result.dlq_by_reason = dlq_reasons(stack.config.kafka)
+    for path in (stack.config.root / "data" / "run").glob("*.json"):
+        try:
+            groups = json.loads(path.read_text())["groups"]
+        except (OSError, ValueError, KeyError):
+            continue
+        result.inbox_drops += sum(g["duplicates"] for g in groups.values())
     return result
+
+
+def settled_audit(
+    stack: Stack,
+    api: httpx.Client,
+    orders: dict[str, str],
+    sku: str,
+    stock_before: int,
+    timeout: float = 120,
+) -> Audit:
+    """Audit until it finds no problem or `timeout` passes (notifications may still be catching
+    up after their service restarted when the orders are already terminal)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = audit(stack, api, orders, sku, stock_before)
+        if not result.problems() or time.monotonic() > deadline:
+            return result
+        time.sleep(2)
