@@ -95,16 +95,16 @@ class ConsumerLoop(threading.Thread):
                 if msg.error().code() != KafkaError._PARTITION_EOF:
                     self.log.warning("consume error", error=str(msg.error()))
                 continue
-            tp = (msg.topic(), msg.partition())
+            incoming = to_incoming(msg)
+            tp = (incoming.topic, incoming.partition)
             if tp in self.paused:
                 continue  # fetched before the pause took effect: re-read after the resume
-            incoming = to_incoming(msg)
             result = self.processor.process_once(incoming)
             if isinstance(result, Retry):
                 self.paused.pause(incoming, result, time.monotonic())
                 self.consumer.pause([TopicPartition(*tp)])
                 continue
-            done[tp] = msg.offset() + 1
+            done[tp] = incoming.offset + 1
         self._publish_and_commit(done)
 
     def _retry_due(self) -> None:
