@@ -4,8 +4,8 @@ dataclasses-avroschema's `ModelGenerator` does the rendering (all contracts in o
 call, so shared named types resolve).  We then tighten what its types leave unchecked, so that a
 value Avro would refuse is refused when the event is built, not when it is written:
 
-* `types.condecimal` / `types.Int32` / `types.Float32` carry no constraints: replaced by pydantic's
-  `condecimal` and range-checked integers;
+* `types.condecimal` / `types.Int32` / `types.Float32` carry no constraints: replaced by `Decimal`
+  annotated with pydantic's digit limits, and range-checked integers;
 * `datetime.datetime` accepts naive times and keeps microseconds: replaced by a tz-aware type cut
   to milliseconds (only timestamp-millis is supported; other time types are refused);
 
@@ -43,7 +43,10 @@ TIMESTAMP_MILLIS = typing.Annotated[pydantic.AwareDatetime, pydantic.AfterValida
 """
 
 _TYPE_FIXES = [
-    (re.compile(r"\btypes\.condecimal\("), "pydantic.condecimal("),
+    (
+        re.compile(r"\btypes\.condecimal\(([^)]*)\)"),
+        r"typing.Annotated[decimal.Decimal, pydantic.Field(\1)]",
+    ),
     (re.compile(r"\btypes\.Int32\b"), "INT32"),
     (re.compile(r"\btypes\.Float32\b"), "float"),
     (re.compile(r"\bdatetime\.datetime\b"), "TIMESTAMP_MILLIS"),
@@ -84,7 +87,7 @@ def _refuse_unsupported(contract: Contract) -> None:
             )
 
 
-_BARE_FIELD = re.compile(r"^    (\w+): (pydantic\.condecimal\([^)]*\))$")
+_BARE_FIELD = re.compile(r"^    (\w+): (typing\.Annotated\[decimal\.Decimal, [^\]]*\])$")
 
 
 def _field_docs(catalog: Catalog) -> dict[tuple[str, str], str]:
@@ -158,7 +161,7 @@ def render(catalog: Catalog) -> str:
     )
     return (
         HEADER
-        + "import datetime\n"
+        + "import datetime\nimport decimal\n"
         + source[:imports_end]
         + "\n"
         + PRELUDE

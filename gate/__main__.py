@@ -12,13 +12,15 @@ from gate.context import Repo
 from gate.findings import render
 
 
-def _summary(cmd: str, findings: list, checked: int, what: str) -> str:  # type: ignore[type-arg]
+def _summary(cmd: str, findings: list, checked: int, what: str) -> str:
     errors = sum(f.is_error for f in findings)
     over = len(findings) - errors
     verdict = "FAILED" if errors else "passed"
     extra = f", {over} override{'s' if over != 1 else ''} applied" if over else ""
-    return (f"gate {cmd} {verdict}: {errors} error{'s' if errors != 1 else ''} in {checked} "
-            f"{what}{extra}")
+    return (
+        f"gate {cmd} {verdict}: {errors} error{'s' if errors != 1 else ''} in {checked} "
+        f"{what}{extra}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,8 +49,14 @@ def main(argv: list[str] | None = None) -> int:
             except overrides.OverrideError as exc:
                 print(f"gate compat: {exc}", file=sys.stderr)
                 return 2
-            print(render(found, args.format, _summary("compat", found, result.checked,
-                                                      "subjects"), result.notes))
+            print(
+                render(
+                    found,
+                    args.format,
+                    _summary("compat", found, result.checked, "subjects"),
+                    result.notes,
+                )
+            )
             return 1 if any(f.is_error for f in found) else 0
         if args.cmd == "lint":
             found, checked = lint.run(repo)

@@ -35,8 +35,9 @@ def _key(text: str, refs: tuple[str, ...]) -> tuple[str, ...]:
     return (canonical(text), *map(canonical, refs))
 
 
-def run(repo: Repo, against: str | None = None, registry: str | None = None,
-        interop_check: bool = True) -> Result:
+def run(
+    repo: Repo, against: str | None = None, registry: str | None = None, interop_check: bool = True
+) -> Result:
     result = Result()
     source = f"registry {registry}" if registry else f"git history of {against or 'HEAD'}"
     client = httpx.Client(base_url=registry, timeout=10) if registry else None
@@ -48,9 +49,9 @@ def run(repo: Repo, against: str | None = None, registry: str | None = None,
             else:
                 path = repo.rel(subject.contract)
                 if path not in cache:
-                    cache[path] = git_versions(repo.root, path,
-                                               repo.reference_paths(subject.contract),
-                                               against or "HEAD")
+                    cache[path] = git_versions(
+                        repo.root, path, repo.reference_paths(subject.contract), against or "HEAD"
+                    )
                 history = cache[path]
             _subject(repo, subject, history, result, interop_check and client is None)
             result.checked += 1
@@ -69,8 +70,9 @@ def _fail(result: Result) -> int:
     return 2
 
 
-def _subject(repo: Repo, subject: Subject, history: list[Version], result: Result,
-             interop_check: bool) -> None:
+def _subject(
+    repo: Repo, subject: Subject, history: list[Version], result: Result, interop_check: bool
+) -> None:
     contract = subject.contract
     refs = repo.reference_texts(contract)
     try:

@@ -49,11 +49,22 @@ class Repo:
     def reference_texts(self, contract: Contract) -> tuple[str, ...]:
         return tuple((self.root / p).read_text() for p in self.reference_paths(contract).values())
 
-    def finding(self, contract: Contract, change: Change, subject: str = "",
-                against: str = "") -> Finding:
+    def finding(
+        self, contract: Contract, change: Change, subject: str = "", against: str = ""
+    ) -> Finding:
         line, col = _locator(contract.text).locate(change.path)
-        return Finding(self.rel(contract), line, col, change.rule.id, change.rule.category,
-                       change.message, change.fix, subject, change.path, against)
+        return Finding(
+            self.rel(contract),
+            line,
+            col,
+            change.rule.id,
+            change.rule.category,
+            change.message,
+            change.fix,
+            subject,
+            change.path,
+            against,
+        )
 
 
 _LOCATORS: dict[str, Locator] = {}

@@ -42,9 +42,7 @@ def _github_escape(value: str, prop: bool = False) -> str:
     return out.replace(":", "%3A").replace(",", "%2C") if prop else out
 
 
-def render(
-    findings: Sequence[Finding], fmt: str, summary: str, notes: Sequence[str] = ()
-) -> str:
+def render(findings: Sequence[Finding], fmt: str, summary: str, notes: Sequence[str] = ()) -> str:
     errors = [f for f in findings if f.is_error]
     overridden = [f for f in findings if not f.is_error]
     if fmt == "json":
@@ -68,8 +66,9 @@ def render(
     else:
         lines += [_text(f) for f in errors]
         for f in overridden:
-            lines.append(f"override applied: {f.subject} {f.rule} at {f.file}:{f.line}:{f.col}: "
-                         f"{f.override}")
+            lines.append(
+                f"override applied: {f.subject} {f.rule} at {f.file}:{f.line}:{f.col}: {f.override}"
+            )
     lines += list(notes)
     lines.append(summary)
     return "\n".join(lines)

@@ -29,8 +29,9 @@ def git(repo: Path, *args: str) -> str:
 
 
 def git_show(repo: Path, rev: str, path: str) -> str | None:
-    proc = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=repo, capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        ["git", "show", f"{rev}:{path}"], cwd=repo, capture_output=True, text=True
+    )
     return proc.stdout if proc.returncode == 0 else None
 
 
@@ -79,13 +80,13 @@ def registry_versions(client: httpx.Client, subject: str) -> list[Version]:
     return out
 
 
-def _get(client: httpx.Client, path: str) -> dict:  # type: ignore[type-arg]
+def _get(client: httpx.Client, path: str) -> dict:
     resp = client.get(path)
     resp.raise_for_status()
-    return resp.json()  # type: ignore[no-any-return]
+    return resp.json()
 
 
-def _refs(client: httpx.Client, body: dict) -> list[str]:  # type: ignore[type-arg]
+def _refs(client: httpx.Client, body: dict) -> list[str]:
     """Texts of the schemas `body` references, transitively, dependencies first."""
     out: list[str] = []
     for ref in body.get("references") or []:

@@ -74,7 +74,8 @@ def _parsed(module: ModuleType, cls: type) -> Any:
     named: dict[str, Any] = {}
     for ref in getattr(cls, "AVRO_REFERENCES", ()):
         fastavro.parse_schema(json.loads(module.SHARED_SCHEMAS[ref]), named_schemas=named)
-    return fastavro.parse_schema(json.loads(cls.AVRO_SCHEMA), named_schemas=named)
+    schema = json.loads(cls.AVRO_SCHEMA)  # type: ignore[attr-defined]
+    return fastavro.parse_schema(schema, named_schemas=named)
 
 
 def _named_types(node: Any, ns: str, out: dict[str, Any]) -> None:

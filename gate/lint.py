@@ -13,8 +13,9 @@ from registry.rules import InvalidSchema, parse_schema
 
 def run(repo: Repo) -> tuple[list[Finding], int]:
     cat = repo.catalog
-    metadata = next((s.contract.full_name for s in cat.shared_types
-                     if s.contract.name == "EventMetadata"), None)
+    metadata = next(
+        (s.contract.full_name for s in cat.shared_types if s.contract.name == "EventMetadata"), None
+    )
     events = {c.full_name for c in cat.event_contracts()}
     findings: list[Finding] = []
     contracts = list(cat.contracts.values())
@@ -22,9 +23,13 @@ def run(repo: Repo) -> tuple[list[Finding], int]:
         try:
             parse_schema(contract.text, repo.reference_texts(contract))
         except InvalidSchema as exc:
-            findings.append(repo.finding(contract, Change(lint.INVALID, "", exc.reason,
-                                                          lint.INVALID.fix)))
-        changes = lint.check(contract.schema, PurePosixPath(contract.file.as_posix()),
-                             metadata if contract.full_name in events else None)
+            findings.append(
+                repo.finding(contract, Change(lint.INVALID, "", exc.reason, lint.INVALID.fix))
+            )
+        changes = lint.check(
+            contract.schema,
+            PurePosixPath(contract.file.as_posix()),
+            metadata if contract.full_name in events else None,
+        )
         findings += [repo.finding(contract, c) for c in changes]
     return findings, len(contracts)

@@ -1,11 +1,11 @@
 """`contracts/compat-overrides.yaml`: reviewed, deliberate breaks the gate lets through.
 
-    overrides:
-      - subject: order_created-value   # registry subject (or a shared type's subject)
-        rule: WIRE_FIELD_MISSING_DEFAULT
-        reason: every consumer of order_created was upgraded in release 42
-        approved_by: alice (platform lead)
-        field: gift_wrap                # optional: only findings naming this field
+overrides:
+  - subject: order_created-value   # registry subject (or a shared type's subject)
+    rule: WIRE_FIELD_MISSING_DEFAULT
+    reason: every consumer of order_created was upgraded in release 42
+    approved_by: alice (platform lead)
+    field: gift_wrap                # optional: only findings naming this field
 """
 
 from __future__ import annotations
@@ -31,8 +31,11 @@ class Override:
     field: str = ""
 
     def matches(self, f: Finding) -> bool:
-        return (f.subject == self.subject and f.rule == self.rule
-                and (not self.field or f"'{self.field}'" in f.message))
+        return (
+            f.subject == self.subject
+            and f.rule == self.rule
+            and (not self.field or f"'{self.field}'" in f.message)
+        )
 
     def note(self) -> str:
         return f"{self.reason} (approved by {self.approved_by})"
@@ -47,8 +50,15 @@ def load(path: Path) -> list[Override]:
         missing = [k for k in ("subject", "rule", "reason", "approved_by") if not entry.get(k)]
         if missing:
             raise OverrideError(f"{path}: override #{i + 1} lacks {', '.join(missing)}")
-        out.append(Override(str(entry["subject"]), str(entry["rule"]), str(entry["reason"]),
-                            str(entry["approved_by"]), str(entry.get("field", ""))))
+        out.append(
+            Override(
+                str(entry["subject"]),
+                str(entry["rule"]),
+                str(entry["reason"]),
+                str(entry["approved_by"]),
+                str(entry.get("field", "")),
+            )
+        )
     return out
 
 

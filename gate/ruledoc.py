@@ -22,6 +22,24 @@ def render() -> str:
     for cat, what in CATEGORIES.items():
         lines += [f"## {cat}", "", what, ""]
         for r in sorted((r for r in RULES.values() if r.category == cat), key=lambda r: r.id):
-            lines += [f"### `{r.id}`", "", r.summary, "", f"Fix: {r.fix}.", "",
-                      "Bad:", "", "```", r.bad, "```", "", "Good:", "", "```", r.good, "```", ""]
+            lines += [
+                f"### `{r.id}`",
+                "",
+                r.summary,
+                "",
+                f"Fix: {r.fix}.",
+                "",
+                "Bad:",
+                "",
+                "```",
+                r.bad,
+                "```",
+                "",
+                "Good:",
+                "",
+                "```",
+                r.good,
+                "```",
+                "",
+            ]
     return "\n".join(lines)

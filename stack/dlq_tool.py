@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 
+from services.runtime.consumer import to_incoming
 from services.runtime.dlq import DLQ_TOPIC, PREFIX, REDRIVE_COUNT
+from services.runtime.messages import as_kafka_headers
 from services.runtime.serde import EventSerde
 
 MAX_REDRIVES = 3
@@ -71,18 +73,10 @@ def read_entries(bootstrap: str, idle_s: float = 1.0) -> list[Entry]:
                     quiet_since = time.monotonic()
     finally:
         consumer.close()
-    raw.sort(key=lambda m: (m.timestamp()[1], m.partition(), m.offset()))
+    records = sorted(map(to_incoming, raw), key=lambda m: (m.timestamp_ms, m.partition, m.offset))
     return [
-        Entry(
-            i,
-            m.partition(),
-            m.offset(),
-            m.timestamp()[1],
-            m.key(),
-            m.value(),
-            list(m.headers() or []),
-        )
-        for i, m in enumerate(raw, 1)
+        Entry(i, m.partition, m.offset, m.timestamp_ms, m.key, m.value, m.headers)
+        for i, m in enumerate(records, 1)
     ]
 
 
@@ -162,7 +156,7 @@ def redrive(
             value=entry.value,
             key=entry.key,
             partition=int(entry.fact("original.partition")),
-            headers=redrive_headers(entry),
+            headers=as_kafka_headers(redrive_headers(entry)),
         )
         sent.append(entry)
     left = producer.flush(30)

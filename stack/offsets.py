@@ -12,6 +12,7 @@ from collections import Counter
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
+from services.runtime.consumer import to_incoming
 from services.runtime.dlq import DLQ_TOPIC, PREFIX
 
 
@@ -41,8 +42,9 @@ def log_end_offsets(
             while time.monotonic() - quiet_since < idle_s:
                 for msg in consumer.consume(500, 0.2):
                     if not msg.error():
-                        key = (msg.topic(), msg.partition())
-                        ends[key] = max(ends[key], msg.offset() + 1)
+                        record = to_incoming(msg)
+                        key = (record.topic, record.partition)
+                        ends[key] = max(ends[key], record.offset + 1)
                         quiet_since = time.monotonic()
         return ends
     finally:
@@ -62,9 +64,9 @@ def dlq_reasons(bootstrap: str, idle_s: float = 1.0) -> Counter[str]:
             for msg in consumer.consume(500, 0.2):
                 if msg.error():
                     continue
-                headers = dict(msg.headers() or [])
-                topic = headers.get(PREFIX + "original.topic", b"?").decode()
-                error = headers.get(PREFIX + "error.class", b"?").decode()
+                record = to_incoming(msg)
+                topic = (record.header(PREFIX + "original.topic") or b"?").decode()
+                error = (record.header(PREFIX + "error.class") or b"?").decode()
                 reasons[f"{topic}: {error}"] += 1
                 quiet_since = time.monotonic()
         return reasons

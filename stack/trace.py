@@ -11,6 +11,7 @@ import pydantic
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
 from services import events as ev
+from services.runtime.consumer import to_incoming
 from services.runtime.serde import EventSerde
 
 LABELS: dict[type[pydantic.BaseModel], str] = {
@@ -93,10 +94,11 @@ class LiveTrace(threading.Thread):
                 for msg in self.consumer.consume(200, 0.1):
                     if msg.error():
                         continue
+                    record = to_incoming(msg)
                     try:
-                        event = self.serde.deserialize(msg.value(), msg.topic())
+                        event = self.serde.deserialize(record.value, record.topic)
                     except Exception as exc:  # a poison message: the trace reports it and goes on
-                        print(f"  (undecodable message on {msg.topic()}: {exc})", flush=True)
+                        print(f"  (undecodable message on {record.topic}: {exc})", flush=True)
                         continue
                     seq += 1
                     occurred = event.metadata.occurred_at.timestamp()  # type: ignore[attr-defined]

@@ -40,8 +40,9 @@ def kind_of(node: Any) -> str:
 
 def unwrap(node: Any) -> Any:
     """`{"type": {...}}` / `{"type": [..]}` wrappers -> the inner node."""
-    while (isinstance(node, dict) and isinstance(node.get("type"), dict | list)
-           and "name" not in node):
+    while (
+        isinstance(node, dict) and isinstance(node.get("type"), dict | list) and "name" not in node
+    ):
         node = node["type"]
     return node
 
@@ -112,7 +113,12 @@ def _walk(
 
 
 def _fields(
-    old: dict[str, Any], new: dict[str, Any], path: str, ons: str, nns: str, owner: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    path: str,
+    ons: str,
+    nns: str,
+    owner: str,
     seen: set[str],
 ) -> Iterator[Pair]:
     new_fields = list(enumerate(new.get("fields", [])))
@@ -131,14 +137,20 @@ def _fields(
         yield from _walk(of["type"], nf["type"], f"{fpath}/type", ons, nns, owner, seen)
     for j, of in removed:
         renamed = next(
-            ((i, nf) for i, nf in new_fields
-             if i not in matched and of["name"] in (nf.get("aliases") or [])),
+            (
+                (i, nf)
+                for i, nf in new_fields
+                if i not in matched and of["name"] in (nf.get("aliases") or [])
+            ),
             None,
         )
         if renamed is None and j < len(new_fields):  # same position, same type, new name
             i, nf = new_fields[j]
-            if i not in matched and nf["name"] not in {f["name"] for f in old["fields"]} \
-                    and _canon(nf["type"]) == _canon(of["type"]):
+            if (
+                i not in matched
+                and nf["name"] not in {f["name"] for f in old["fields"]}
+                and _canon(nf["type"]) == _canon(of["type"])
+            ):
                 renamed = (i, nf)
         if renamed is None:
             yield Pair("field_removed", of, new, f"{path}/fields", owner)

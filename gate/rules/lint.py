@@ -11,42 +11,48 @@ from gate.rules.base import rule
 from gate.rules.model import Change
 
 RECORD_DOC = rule(
-    "LINT_TYPE_DOC", "LINT",
+    "LINT_TYPE_DOC",
+    "LINT",
     "Every record and enum has a non-empty doc.",
     'add "doc": "<what this type is>"',
     '{"type": "record", "name": "OrderLine", "fields": [...]}',
     '{"type": "record", "name": "OrderLine", "doc": "One line of an order.", "fields": [...]}',
 )
 FIELD_DOC = rule(
-    "LINT_FIELD_DOC", "LINT",
+    "LINT_FIELD_DOC",
+    "LINT",
     "Every field has a non-empty doc.",
     'add "doc": "<what this field means, with its unit>"',
     '{"name": "total", "type": "long"}',
     '{"name": "total", "type": "long", "doc": "Total in cents."}',
 )
 NAMESPACE = rule(
-    "LINT_NAMESPACE_FOLDER", "LINT",
+    "LINT_NAMESPACE_FOLDER",
+    "LINT",
     "A contract's namespace matches its folder (contracts/shop/events <-> shop.events).",
     "move the file or change the namespace so they agree",
     'contracts/shop/events/order_created.avsc: "namespace": "shop.orders"',
     'contracts/shop/events/order_created.avsc: "namespace": "shop.events"',
 )
 OPTIONAL = rule(
-    "LINT_OPTIONAL_SHAPE", "LINT",
+    "LINT_OPTIONAL_SHAPE",
+    "LINT",
     'An optional field is exactly ["null", T] with "default": null.',
     'write the type as ["null", T] and add "default": null',
     '{"name": "note", "type": ["string", "null"], "default": ""}',
     '{"name": "note", "type": ["null", "string"], "default": null}',
 )
 ENUM_DEFAULT = rule(
-    "LINT_ENUM_DEFAULT", "LINT",
+    "LINT_ENUM_DEFAULT",
+    "LINT",
     "Every enum has a default symbol, so readers can absorb symbols added later.",
     'add "default": "<a safe symbol>" to the enum',
     '{"type": "enum", "name": "Channel", "symbols": ["EMAIL", "SMS"]}',
     '{"type": "enum", "name": "Channel", "symbols": ["EMAIL", "SMS"], "default": "EMAIL"}',
 )
 MONEY = rule(
-    "LINT_MONEY_NOT_FLOAT", "LINT",
+    "LINT_MONEY_NOT_FLOAT",
+    "LINT",
     "Money (price, amount, total, cost, fee, tax, balance, refund) is never float or double.",
     'use {"type": "bytes", "logicalType": "decimal", "precision": P, "scale": 2}',
     '{"name": "total", "type": "double"}',
@@ -54,21 +60,24 @@ MONEY = rule(
     '"scale": 2}}',
 )
 SNAKE = rule(
-    "LINT_FIELD_SNAKE_CASE", "LINT",
+    "LINT_FIELD_SNAKE_CASE",
+    "LINT",
     "Field names are snake_case.",
     "rename the field to snake_case (before it is first published)",
     '{"name": "orderId", ...}',
     '{"name": "order_id", ...}',
 )
 PASCAL = rule(
-    "LINT_TYPE_PASCAL_CASE", "LINT",
+    "LINT_TYPE_PASCAL_CASE",
+    "LINT",
     "Record, enum and fixed names are PascalCase.",
     "rename the type to PascalCase (before it is first published)",
     '{"type": "record", "name": "order_line", ...}',
     '{"type": "record", "name": "OrderLine", ...}',
 )
 METADATA = rule(
-    "LINT_EVENT_METADATA", "LINT",
+    "LINT_EVENT_METADATA",
+    "LINT",
     "Every event (a topic's value) has a field of the shared metadata type.",
     'add {"name": "metadata", "type": "shop.common.EventMetadata", "doc": "Event envelope."}',
     '{"type": "record", "name": "OrderPaid", "fields": [{"name": "order_id", ...}]}',
@@ -76,7 +85,8 @@ METADATA = rule(
     '"shop.common.EventMetadata", "doc": "Event envelope."}, ...]}',
 )
 INVALID = rule(
-    "LINT_INVALID_SCHEMA", "LINT",
+    "LINT_INVALID_SCHEMA",
+    "LINT",
     "The contract parses as strict Avro (as the registry parses it).",
     "fix the schema so the registry accepts it",
     '{"name": "quantity", "type": "int", "default": "one"}',
@@ -119,33 +129,61 @@ def check(schema: dict[str, Any], file: PurePosixPath, metadata: str | None) -> 
     out: list[Change] = []
     folder_ns = ".".join(file.parent.parts)
     if schema.get("namespace", "") != folder_ns:
-        out.append(Change(NAMESPACE, "/namespace" if "namespace" in schema else "",
-                          f"namespace '{schema.get('namespace', '')}' does not match folder "
-                          f"'{file.parent}' (expected '{folder_ns}')",
-                          f'set "namespace": "{folder_ns}"'))
+        out.append(
+            Change(
+                NAMESPACE,
+                "/namespace" if "namespace" in schema else "",
+                f"namespace '{schema.get('namespace', '')}' does not match folder "
+                f"'{file.parent}' (expected '{folder_ns}')",
+                f'set "namespace": "{folder_ns}"',
+            )
+        )
     for node, path in _named(schema, ""):
         name, kind = node.get("name", ""), node.get("type")
         if kind != "fixed" and not str(node.get("doc", "")).strip():
-            out.append(Change(RECORD_DOC, f"{path}/name", f"{kind} '{name}' has no doc",
-                              f'add "doc" to {kind} \'{name}\''))
+            out.append(
+                Change(
+                    RECORD_DOC,
+                    f"{path}/name",
+                    f"{kind} '{name}' has no doc",
+                    f"add \"doc\" to {kind} '{name}'",
+                )
+            )
         if not _PASCAL.match(name.rpartition(".")[2]):
-            out.append(Change(PASCAL, f"{path}/name", f"{kind} name '{name}' is not PascalCase",
-                              "rename it to PascalCase"))
+            out.append(
+                Change(
+                    PASCAL,
+                    f"{path}/name",
+                    f"{kind} name '{name}' is not PascalCase",
+                    "rename it to PascalCase",
+                )
+            )
         if kind == "enum" and "default" not in node:
-            out.append(Change(ENUM_DEFAULT, f"{path}/name", f"enum '{name}' has no default symbol",
-                              f'add "default": "{node.get("symbols", ["?"])[0]}" (or a safer '
-                              f"symbol)"))
+            out.append(
+                Change(
+                    ENUM_DEFAULT,
+                    f"{path}/name",
+                    f"enum '{name}' has no default symbol",
+                    f'add "default": "{node.get("symbols", ["?"])[0]}" (or a safer symbol)',
+                )
+            )
         if kind in ("record", "error"):
             for i, f in enumerate(node.get("fields", [])):
                 out += _field(f, f"{path}/fields/{i}", name)
     if metadata and not any(
-        metadata in (b, f"{schema.get('namespace', '')}.{b}") for f in schema.get("fields", [])
+        metadata in (b, f"{schema.get('namespace', '')}.{b}")
+        for f in schema.get("fields", [])
         for b in _branches(f.get("type"))
     ):
-        out.append(Change(METADATA, "/fields", f"event '{schema.get('name')}' has no field of "
-                          f"type {metadata}",
-                          f'add {{"name": "metadata", "type": "{metadata}", "doc": "Event '
-                          f'envelope."}} as the first field'))
+        out.append(
+            Change(
+                METADATA,
+                "/fields",
+                f"event '{schema.get('name')}' has no field of type {metadata}",
+                f'add {{"name": "metadata", "type": "{metadata}", "doc": "Event '
+                f'envelope."}} as the first field',
+            )
+        )
     return out
 
 
@@ -153,21 +191,44 @@ def _field(f: dict[str, Any], path: str, owner: str) -> list[Change]:
     out: list[Change] = []
     name = str(f.get("name", ""))
     if not str(f.get("doc", "")).strip():
-        out.append(Change(FIELD_DOC, path, f"field '{name}' of '{owner}' has no doc",
-                          f"add \"doc\" to field '{name}'"))
+        out.append(
+            Change(
+                FIELD_DOC,
+                path,
+                f"field '{name}' of '{owner}' has no doc",
+                f"add \"doc\" to field '{name}'",
+            )
+        )
     if not _SNAKE.match(name):
-        out.append(Change(SNAKE, path, f"field name '{name}' is not snake_case",
-                          f"rename it to '{re.sub(r'(?<!^)(?=[A-Z])', '_', name).lower()}'"))
+        out.append(
+            Change(
+                SNAKE,
+                path,
+                f"field name '{name}' is not snake_case",
+                f"rename it to '{re.sub(r'(?<!^)(?=[A-Z])', '_', name).lower()}'",
+            )
+        )
     t = f.get("type")
-    if isinstance(t, list) and "null" in t and (
-        len(t) != 2 or t[0] != "null" or "default" not in f or f["default"] is not None
+    if (
+        isinstance(t, list)
+        and "null" in t
+        and (len(t) != 2 or t[0] != "null" or "default" not in f or f["default"] is not None)
     ):
-        out.append(Change(OPTIONAL, f"{path}/type",
-                          f"optional field '{name}' is not [\"null\", T] with default null",
-                          'write ["null", T] and "default": null'))
+        out.append(
+            Change(
+                OPTIONAL,
+                f"{path}/type",
+                f"optional field '{name}' is not [\"null\", T] with default null",
+                'write ["null", T] and "default": null',
+            )
+        )
     if _MONEY.search(name) and {"float", "double"} & set(_branches(t)):
-        out.append(Change(MONEY, f"{path}/type", f"money field '{name}' is a float/double",
-                          'use {"type": "bytes", "logicalType": "decimal", "precision": 14, '
-                          '"scale": 2}'))
+        out.append(
+            Change(
+                MONEY,
+                f"{path}/type",
+                f"money field '{name}' is a float/double",
+                'use {"type": "bytes", "logicalType": "decimal", "precision": 14, "scale": 2}',
+            )
+        )
     return out
-

@@ -10,7 +10,8 @@ from gate.rules.model import Change
 from registry.rules import CompatibilityLevel, ParsedSchema, check_compatibility
 
 INVALID = rule(
-    "WIRE_INVALID_SCHEMA", "WIRE",
+    "WIRE_INVALID_SCHEMA",
+    "WIRE",
     "The contract is not a valid Avro schema (strict parsing, as the registry does it).",
     "fix the schema so the registry accepts it",
     '{"name": "quantity", "type": "int", "default": "one"}',
@@ -18,15 +19,17 @@ INVALID = rule(
 )
 KINDS: dict[str, Rule] = {
     "READER_FIELD_MISSING_DEFAULT_VALUE": rule(
-        "WIRE_FIELD_MISSING_DEFAULT", "WIRE",
+        "WIRE_FIELD_MISSING_DEFAULT",
+        "WIRE",
         "A field the reader needs is absent from the writer's data and has no default: a field "
         "added without a default (backward), or a field without default removed (forward).",
-        "give the field a default (optional fields: [\"null\", T] with default null)",
+        'give the field a default (optional fields: ["null", T] with default null)',
         '{"name": "gift_wrap", "type": "boolean", "doc": "..."}',
         '{"name": "gift_wrap", "type": "boolean", "default": false, "doc": "..."}',
     ),
     "TYPE_MISMATCH": rule(
-        "WIRE_TYPE_MISMATCH", "WIRE",
+        "WIRE_TYPE_MISMATCH",
+        "WIRE",
         "A value's type changed in a way Avro cannot resolve (only int->long->float->double and "
         "string<->bytes promote).",
         "keep the old type; add a new field with the new type",
@@ -34,21 +37,24 @@ KINDS: dict[str, Rule] = {
         '{"name": "quantity", "type": "int"}',
     ),
     "NAME_MISMATCH": rule(
-        "WIRE_NAME_MISMATCH", "WIRE",
+        "WIRE_NAME_MISMATCH",
+        "WIRE",
         "A named type's name changed and no alias maps the old name.",
         "keep the name (or add the old full name to `aliases`)",
         '{"type": "record", "name": "Line", ...}   # was OrderLine',
         '{"type": "record", "name": "OrderLine", ...}',
     ),
     "FIXED_SIZE_MISMATCH": rule(
-        "WIRE_FIXED_SIZE_MISMATCH", "WIRE",
+        "WIRE_FIXED_SIZE_MISMATCH",
+        "WIRE",
         "A fixed type's size changed.",
         "keep the size",
         '{"type": "fixed", "name": "Hash", "size": 16}   # was 32',
         '{"type": "fixed", "name": "Hash", "size": 32}',
     ),
     "MISSING_ENUM_SYMBOLS": rule(
-        "WIRE_MISSING_ENUM_SYMBOLS", "WIRE",
+        "WIRE_MISSING_ENUM_SYMBOLS",
+        "WIRE",
         "The writer may send enum symbols the reader lacks, and the reader's enum has no default.",
         "keep the symbols, or give the enum a default symbol first",
         '{"type": "enum", "name": "Reason", "symbols": ["DECLINED"]}   # FRAUD removed, no default',
@@ -56,7 +62,8 @@ KINDS: dict[str, Rule] = {
         '"DECLINED"}',
     ),
     "MISSING_UNION_BRANCH": rule(
-        "WIRE_MISSING_UNION_BRANCH", "WIRE",
+        "WIRE_MISSING_UNION_BRANCH",
+        "WIRE",
         "A union lost (or gained) a branch the other side must read.",
         "keep the union's branches",
         '{"name": "note", "type": "string"}   # was ["null", "string"]',
@@ -64,7 +71,8 @@ KINDS: dict[str, Rule] = {
     ),
 }
 OTHER = rule(
-    "WIRE_INCOMPATIBLE", "WIRE",
+    "WIRE_INCOMPATIBLE",
+    "WIRE",
     "Any other resolution failure the registry's rules report (a kind added there after this "
     "table was written); the message and fix come from the registry.",
     "follow the message's fix",
@@ -82,6 +90,7 @@ def check(
     out = []
     for inc in check_compatibility(new, previous, level):
         r = KINDS.get(inc.kind, OTHER)
-        out.append((Change(r, inc.path, f"{inc.message} ({inc.level})", inc.fix),
-                    inc.against_version))
+        out.append(
+            (Change(r, inc.path, f"{inc.message} ({inc.level})", inc.fix), inc.against_version)
+        )
     return out

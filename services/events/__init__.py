@@ -2,6 +2,7 @@
 """Typed event classes, one per contract in contracts/ (see contracts/catalog.yaml)."""
 
 import datetime
+import decimal
 import enum
 import typing
 import uuid
@@ -53,9 +54,9 @@ class OrderLine(pydantic.BaseModel):
 
     sku: str = pydantic.Field(description="Stock keeping unit.")
     quantity: INT32 = pydantic.Field(description="Number of units ordered, at least 1.")
-    unit_price: pydantic.condecimal(max_digits=12, decimal_places=2) = pydantic.Field(
-        description="Price of one unit in the order's currency."
-    )
+    unit_price: typing.Annotated[
+        decimal.Decimal, pydantic.Field(max_digits=12, decimal_places=2)
+    ] = pydantic.Field(description="Price of one unit in the order's currency.")
 
 
 class OrderCreated(pydantic.BaseModel):
@@ -76,8 +77,8 @@ class OrderCreated(pydantic.BaseModel):
     )
     customer_id: str = pydantic.Field(description="Id of the customer who placed the order.")
     items: list[OrderLine] = pydantic.Field(description="The order lines, at least one.")
-    total: pydantic.condecimal(max_digits=14, decimal_places=2) = pydantic.Field(
-        description="Sum of quantity x unit_price over all lines."
+    total: typing.Annotated[decimal.Decimal, pydantic.Field(max_digits=14, decimal_places=2)] = (
+        pydantic.Field(description="Sum of quantity x unit_price over all lines.")
     )
     currency: str = pydantic.Field(description="ISO 4217 currency code, e.g. 'EUR'.")
     payment_token: str = pydantic.Field(
@@ -106,8 +107,8 @@ class OrderPaid(pydantic.BaseModel):
     metadata: EventMetadata = pydantic.Field(description="Event envelope.")
     order_id: uuid.UUID = pydantic.Field(description="Id of the order.")
     payment_id: str = pydantic.Field(description="Id of the charge in the payment ledger.")
-    amount: pydantic.condecimal(max_digits=14, decimal_places=2) = pydantic.Field(
-        description="Amount charged."
+    amount: typing.Annotated[decimal.Decimal, pydantic.Field(max_digits=14, decimal_places=2)] = (
+        pydantic.Field(description="Amount charged.")
     )
     currency: str = pydantic.Field(description="ISO 4217 currency code of the amount.")
 
@@ -144,8 +145,8 @@ class PaymentFailed(pydantic.BaseModel):
     SUBJECTS: typing.ClassVar[tuple[str, ...]] = ("payment_failed-value",)
     metadata: EventMetadata = pydantic.Field(description="Event envelope.")
     order_id: uuid.UUID = pydantic.Field(description="Id of the order.")
-    amount: pydantic.condecimal(max_digits=14, decimal_places=2) = pydantic.Field(
-        description="Amount the gateway was asked to charge."
+    amount: typing.Annotated[decimal.Decimal, pydantic.Field(max_digits=14, decimal_places=2)] = (
+        pydantic.Field(description="Amount the gateway was asked to charge.")
     )
     currency: str = pydantic.Field(description="ISO 4217 currency code of the amount.")
     reason: DeclineReason = pydantic.Field(description="Machine-readable decline reason.")
@@ -223,8 +224,8 @@ class PaymentRefunded(pydantic.BaseModel):
     metadata: EventMetadata = pydantic.Field(description="Event envelope.")
     order_id: uuid.UUID = pydantic.Field(description="Id of the order.")
     payment_id: str = pydantic.Field(description="Id of the refunded charge in the payment ledger.")
-    amount: pydantic.condecimal(max_digits=14, decimal_places=2) = pydantic.Field(
-        description="Amount refunded."
+    amount: typing.Annotated[decimal.Decimal, pydantic.Field(max_digits=14, decimal_places=2)] = (
+        pydantic.Field(description="Amount refunded.")
     )
     currency: str = pydantic.Field(description="ISO 4217 currency code of the amount.")
     reason: str = pydantic.Field(description="Why the payment was refunded.")

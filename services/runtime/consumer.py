@@ -15,22 +15,31 @@ import time
 from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
 
 from services.runtime.logging import get_logger
-from services.runtime.messages import Incoming
+from services.runtime.messages import Incoming, KafkaHeaders
 from services.runtime.outbox import OutboxRelay
 from services.runtime.paused import TP, PausedPartitions
 from services.runtime.processor import Processor, Retry
 
 
 def to_incoming(msg: Message) -> Incoming:
+    """A fetched record (never an error event: those have no topic, partition or offset)."""
+    topic, partition, offset = msg.topic(), msg.partition(), msg.offset()
+    assert topic is not None and partition is not None and offset is not None
     return Incoming(
-        topic=msg.topic(),
-        partition=msg.partition(),
-        offset=msg.offset(),
+        topic=topic,
+        partition=partition,
+        offset=offset,
         key=msg.key(),
         value=msg.value(),
         timestamp_ms=msg.timestamp()[1],
-        headers=list(msg.headers() or []),
+        headers=header_list(msg.headers()),
     )
+
+
+def header_list(headers: KafkaHeaders) -> list[tuple[str, bytes]]:
+    """Kafka headers as (name, bytes) pairs, whatever shape the client handed them in."""
+    pairs = list(headers.items()) if isinstance(headers, dict) else headers or []
+    return [(k, v if isinstance(v, bytes) else (v or "").encode()) for k, v in pairs]
 
 
 class ConsumerLoop(threading.Thread):
@@ -91,9 +100,10 @@ class ConsumerLoop(threading.Thread):
     def _process_batch(self, messages: list[Message]) -> None:
         done: dict[TP, int] = {}
         for msg in messages:
-            if msg.error():
-                if msg.error().code() != KafkaError._PARTITION_EOF:
-                    self.log.warning("consume error", error=str(msg.error()))
+            error = msg.error()
+            if error is not None:
+                if error.code() != KafkaError._PARTITION_EOF:
+                    self.log.warning("consume error", error=str(error))
                 continue
             incoming = to_incoming(msg)
             tp = (incoming.topic, incoming.partition)

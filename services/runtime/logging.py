@@ -35,4 +35,4 @@ def configure_logging(service: str, fmt: str = "console", level: str = "INFO") -
 
 
 def get_logger(**bindings: object) -> structlog.stdlib.BoundLogger:
-    return structlog.get_logger().bind(**bindings)  # type: ignore[no-any-return]
+    return structlog.get_logger().bind(**bindings)

@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
+
+# Headers as confluent-kafka types them (it accepts and returns either shape).
+KafkaHeaders = list[tuple[str, str | bytes | None]] | dict[str, str | bytes | None] | None
+
+
+def as_kafka_headers(headers: list[tuple[str, bytes]]) -> KafkaHeaders:
+    """Our (name, bytes) pairs, typed for `Producer.produce` (a list is not covariant)."""
+    return cast(KafkaHeaders, headers)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,9 @@ def register_all(
         refs = [SchemaReference(name, name, versions[name]) for name in item.references]
         schema = Schema(item.text, "AVRO", refs)
         ids[item.subject] = client.register_schema(item.subject, schema)
-        versions[item.subject] = client.lookup_schema(item.subject, schema).version
+        version = client.lookup_schema(item.subject, schema).version
+        assert version is not None, f"registry returned no version for {item.subject}"
+        versions[item.subject] = version
         progress(
             f"registered {item.subject} (id {ids[item.subject]}, version {versions[item.subject]})"
         )

@@ -138,7 +138,7 @@ class EventSerde:
             ) from exc
         try:
             if own:
-                return from_avro(reader.event_type, record)
+                return from_avro(reader.event_type, record)  # type: ignore[arg-type]  # a record
             return reader.event_type.model_validate(record)
         except pydantic.ValidationError as exc:
             raise ValidationFailedError(
@@ -174,16 +174,18 @@ class EventSerde:
                 raise TransientError(
                     f"registry unreachable fetching id {schema_id}: {exc}"
                 ) from exc
-            parsed = self._writer_schemas[schema_id] = parse_with_shared(schema.schema_str, shared)
+            text = str(schema.schema_str)
+            parsed = self._writer_schemas[schema_id] = parse_with_shared(text, shared)
         return parsed
 
     def _resolve_references(self, schema: Schema) -> dict[str, str]:
         """Texts of every named type `schema` references, depth first (dependencies first)."""
         resolved: dict[str, str] = {}
         for ref in schema.references or []:
+            assert ref.subject and ref.name and ref.version is not None, f"bad reference {ref}"
             registered = self.registry.get_version(ref.subject, ref.version)
             resolved.update(self._resolve_references(registered.schema))
-            resolved[ref.name] = registered.schema.schema_str
+            resolved[ref.name] = str(registered.schema.schema_str)
         return resolved
 
 

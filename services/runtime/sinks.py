@@ -7,7 +7,7 @@ from typing import Protocol
 from confluent_kafka import KafkaException, Producer
 
 from services.runtime.errors import TransientError
-from services.runtime.messages import Incoming
+from services.runtime.messages import Incoming, as_kafka_headers
 
 
 class Sink(Protocol):
@@ -35,7 +35,11 @@ class KafkaSink:
         while True:
             try:
                 self.producer.produce(
-                    topic, value=value, key=key, headers=headers, on_delivery=self._on_delivery
+                    topic,
+                    value=value,
+                    key=key,
+                    headers=as_kafka_headers(headers),
+                    on_delivery=self._on_delivery,
                 )
                 return
             except BufferError:
