@@ -47,9 +47,10 @@ codegen-check: $(STAMP) ## fail if the generated classes are stale
 compat: $(STAMP) ## compatibility gate: contracts vs their history (AGAINST=rev, REGISTRY=url, FORMAT=text|json|github)
 	@$(PY) -m gate compat $(if $(AGAINST),--against $(AGAINST)) $(if $(REGISTRY),--registry $(REGISTRY)) $(if $(FORMAT),--format $(FORMAT))
 
-lint: $(STAMP) ## contract lint rules, then ruff
+lint: $(STAMP) ## contract lint rules, then ruff, then mypy on the shared packages
 	@$(PY) -m gate lint $(if $(FORMAT),--format $(FORMAT))
 	@$(PY) -m ruff check .
+	@$(PY) -m mypy services/runtime registry codegen stack gate
 
 docs: $(STAMP) ## AsyncAPI 3.0 document and Markdown event catalog from the contracts
 	@$(PY) -m gate docs
