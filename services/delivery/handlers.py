@@ -3,6 +3,11 @@
 The travel is a sleep inside the handler of at most `delivery_delay_s` (settings; 0 in tests),
 less whatever time the event already spent queued. A second OrderShipped for a delivered order
 (new event id) publishes nothing.
+
+Only placed orders are delivered: group "delivery-orders" records every OrderCreated (its own
+group, hence its own thread, so a retrying OrderShipped never blocks the OrderCreated that heals
+it), and an OrderShipped for an order not seen yet raises UnknownOrderError: retried, then
+dead-lettered as `retries_exhausted:unknown_order` if the order never appears.
 """
 
 from __future__ import annotations
@@ -11,11 +16,18 @@ import time
 
 from services.delivery import store
 from services.delivery.domain import remaining_delay
-from services.events import OrderDelivered, OrderShipped
+from services.events import OrderCreated, OrderDelivered, OrderShipped
 from services.runtime.app import ServiceApp
+from services.runtime.errors import UnknownOrderError
 from services.runtime.logging import get_logger
 from services.runtime.settings import Settings
 from services.runtime.unit_of_work import UnitOfWork, now_utc
+
+ORDERS_GROUP = "delivery-orders"
+
+
+def remember_order(event: OrderCreated, uow: UnitOfWork) -> None:
+    store.remember_order(uow.conn, event.order_id)
 
 
 def deliver_order(event: OrderShipped, uow: UnitOfWork, delay_s: float) -> None:
@@ -23,6 +35,8 @@ def deliver_order(event: OrderShipped, uow: UnitOfWork, delay_s: float) -> None:
     if store.is_delivered(uow.conn, event.order_id):
         log.info("order already delivered; nothing to do")
         return
+    if not store.is_known(uow.conn, event.order_id):
+        raise UnknownOrderError(f"OrderShipped for order {event.order_id}, not placed yet")
     wait = remaining_delay(event.metadata.occurred_at, now_utc(), delay_s)
     if wait > 0:
         time.sleep(wait)
@@ -42,6 +56,7 @@ def deliver_order(event: OrderShipped, uow: UnitOfWork, delay_s: float) -> None:
 def create_app(settings: Settings | None = None) -> ServiceApp:
     app = ServiceApp("delivery", schema_sql=store.SCHEMA, settings=settings)
     app.publisher(OrderDelivered)
+    app.subscriber(OrderCreated, group=ORDERS_GROUP)(remember_order)
 
     @app.subscriber(OrderShipped)
     def on_order_shipped(event: OrderShipped, uow: UnitOfWork) -> None:

@@ -5,10 +5,11 @@ OrderPaid     -> reserve every line or none -> InventoryReserved | InventoryFail
 OrderCancelled -> give a held reservation back to stock, once.
 
 OrderCreated is consumed in its own consumer group ("inventory-orders"), hence on its own thread:
-an OrderPaid that overtakes its OrderCreated raises TransientError and is retried with backoff, and
-the lines can still arrive meanwhile (in one group, the retry would block the very consumer that
-has to read them).  Each order is reserved at most once: a second OrderPaid with a new event id
-publishes nothing (the first outcome went out in the transaction that recorded it).
+an OrderPaid or OrderCancelled that overtakes its OrderCreated raises UnknownOrderError and is
+retried with backoff (then dead-lettered as `retries_exhausted:unknown_order` if the order never
+appears), and the lines can still arrive meanwhile (in one group, the retry would block the very
+consumer that has to read them).  Each order is reserved at most once: a second OrderPaid with a
+new event id publishes nothing (the first outcome went out in the transaction that recorded it).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from services.events import (
 )
 from services.inventory import domain, store
 from services.runtime.app import ServiceApp
-from services.runtime.errors import TransientError
+from services.runtime.errors import UnknownOrderError
 from services.runtime.logging import get_logger
 from services.runtime.settings import Settings
 from services.runtime.unit_of_work import UnitOfWork
@@ -43,7 +44,7 @@ def reserve_stock(event: OrderPaid, uow: UnitOfWork) -> None:
         return
     lines = store.order_lines(uow.conn, event.order_id)
     if lines is None:
-        raise TransientError(f"order lines not seen yet for order {event.order_id}")
+        raise UnknownOrderError(f"order lines not seen yet for order {event.order_id}")
     stock = store.stock_levels(uow.conn, {sku for sku, _ in lines})
     res = domain.reserve(event.order_id, lines, stock)
     detail = domain.shortfall_detail(res.shortfalls)
@@ -73,6 +74,8 @@ def reserve_stock(event: OrderPaid, uow: UnitOfWork) -> None:
 def release_stock(event: OrderCancelled, uow: UnitOfWork) -> None:
     log = get_logger(order_id=str(event.order_id), event_id=str(event.metadata.event_id))
     res = store.get_reservation(uow.conn, event.order_id)
+    if res is None and store.order_lines(uow.conn, event.order_id) is None:
+        raise UnknownOrderError(f"OrderCancelled for order {event.order_id}, not placed yet")
     if res is None:
         log.info("cancelled order holds no reservation")
         return

@@ -3,7 +3,8 @@
 Group `notification` turns every saga event into one Notification on the high or low priority
 topic.  Group `notification-customers` only learns order -> customer from OrderCreated: it runs on
 its own consumer thread, so an event that overtook its OrderCreated (another topic) and is being
-retried in `notification` is healed by it instead of blocking behind itself.
+retried in `notification` (UnknownOrderError; `retries_exhausted:unknown_order` in the DLQ if the
+order never appears) is healed by it instead of blocking behind itself.
 
 Then, as in the original design, each channel sends its own notifications, and high priority is
 consumed apart from low: six groups `notification-{email,sms,push}-{high,low}`, each on its own
@@ -19,7 +20,7 @@ from typing import Any
 from services.events import Channel, Notification, OrderCreated, Priority
 from services.notification import domain, store
 from services.runtime.app import ServiceApp
-from services.runtime.errors import TransientError
+from services.runtime.errors import UnknownOrderError
 from services.runtime.logging import get_logger
 from services.runtime.processor import Handler
 from services.runtime.unit_of_work import UnitOfWork, now_utc
@@ -58,7 +59,7 @@ def notify(event: domain.SagaEvent, uow: UnitOfWork) -> None:
         store.remember_order(uow.conn, order_id, event.customer_id)
     customer_id = store.customer_of(uow.conn, order_id)
     if customer_id is None:
-        raise TransientError(
+        raise UnknownOrderError(
             f"order {order_id} is not known yet: its OrderCreated has not arrived "
             f"(cannot notify about {type(event).__name__})"
         )

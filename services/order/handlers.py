@@ -3,6 +3,13 @@
 Every order topic is read by the one group "order"; each event is added to the order's timeline
 and the state is re-folded from it (see store.project).  PaymentFailed and PaymentRefunded also
 cancel the order (once: the cancellations table holds one row per order).
+
+Unknown orders: POST /orders writes the order row in the transaction that queues its OrderCreated,
+so no event of a real order can reach this consumer before its row.  Any other event for an order
+with no row is refused at once (OrderNeverPlacedError -> DLQ `order_never_placed`) and cancels
+nothing.  An OrderCreated with no row (placed by another producer) is recorded: it is the event
+that places an order.  Replay (store/domain `rebuild`) stays a pure fold of whatever is on the
+topics.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from services.order import store
 from services.order.domain import ORDER_EVENT_TYPES, decide_cancellation
 from services.order.store import SCHEMA
 from services.runtime.app import ServiceApp
+from services.runtime.errors import OrderNeverPlacedError
 from services.runtime.logging import get_logger
 from services.runtime.settings import Settings
 from services.runtime.unit_of_work import UnitOfWork
@@ -21,7 +29,15 @@ from services.runtime.unit_of_work import UnitOfWork
 SERVICE = "order"
 
 
+def require_placed(event: pydantic.BaseModel, uow: UnitOfWork) -> None:
+    """Refuse an event (other than OrderCreated) for an order this service never placed."""
+    order_id = event.order_id  # type: ignore[attr-defined]
+    if not isinstance(event, OrderCreated) and store.load_state(uow.conn, order_id) is None:
+        raise OrderNeverPlacedError(f"{type(event).__name__} for order {order_id}, never placed")
+
+
 def project_event(event: pydantic.BaseModel, uow: UnitOfWork) -> None:
+    require_placed(event, uow)
     state = store.project(uow.conn, event, event.TOPICS[0])  # type: ignore[attr-defined]
     get_logger(order_id=str(state.order_id)).info(
         "order event applied", event_type=type(event).__name__, status=state.status.value
@@ -30,6 +46,7 @@ def project_event(event: pydantic.BaseModel, uow: UnitOfWork) -> None:
 
 def compensate(event: pydantic.BaseModel, uow: UnitOfWork) -> None:
     """Project the failure, then cancel the order (at most once) if the saga is not over."""
+    require_placed(event, uow)
     state = store.project(uow.conn, event, event.TOPICS[0])  # type: ignore[attr-defined]
     log = get_logger(order_id=str(state.order_id), event_type=type(event).__name__)
     decision = decide_cancellation(state, event)

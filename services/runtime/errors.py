@@ -19,6 +19,14 @@ class TransientError(ProcessingError):
     transient = True
 
 
+class UnknownOrderError(TransientError):
+    """An event for an order this service has not seen yet.  One order's events travel on
+    different topics, so one may overtake its OrderCreated: it is retried, and if the order never
+    appears it is dead-lettered as `retries_exhausted:unknown_order`."""
+
+    error_class = "unknown_order"
+
+
 class PermanentError(ProcessingError):
     """Retrying cannot help: the message itself is bad, or a business rule refuses it."""
 
@@ -42,9 +50,16 @@ class ValidationFailedError(PermanentError):
 
 
 class BusinessRuleError(PermanentError):
-    """A handler's domain refused the event for good, e.g. an event for an unknown order."""
+    """A handler's domain refused the event for good, e.g. a refund with no charge to refund."""
 
     error_class = "business_rule"
+
+
+class OrderNeverPlacedError(BusinessRuleError):
+    """The order service's refusal of an event for an order it never placed: it writes the order
+    row in the transaction that queues OrderCreated, so no later event can precede the row."""
+
+    error_class = "order_never_placed"
 
 
 class SubjectNotRegisteredError(RuntimeError):

@@ -2,17 +2,29 @@
 
 One shipment per order: a second InventoryReserved for the same order (new event id) publishes
 nothing; the first OrderShipped went out in the transaction that recorded the shipment.
+
+Only placed orders ship: group "shipping-orders" records every OrderCreated (its own group, hence
+its own thread, so a retrying InventoryReserved never blocks the OrderCreated that heals it), and
+an InventoryReserved for an order not seen yet raises UnknownOrderError: retried, then
+dead-lettered as `retries_exhausted:unknown_order` if the order never appears.
 """
 
 from __future__ import annotations
 
-from services.events import InventoryReserved, OrderShipped
+from services.events import InventoryReserved, OrderCreated, OrderShipped
 from services.runtime.app import ServiceApp
+from services.runtime.errors import UnknownOrderError
 from services.runtime.logging import get_logger
 from services.runtime.settings import Settings
 from services.runtime.unit_of_work import UnitOfWork
 from services.shipping import store
 from services.shipping.domain import create_shipment
+
+ORDERS_GROUP = "shipping-orders"
+
+
+def remember_order(event: OrderCreated, uow: UnitOfWork) -> None:
+    store.remember_order(uow.conn, event.order_id)
 
 
 def ship_order(event: InventoryReserved, uow: UnitOfWork) -> None:
@@ -20,6 +32,8 @@ def ship_order(event: InventoryReserved, uow: UnitOfWork) -> None:
     if store.has_shipment(uow.conn, event.order_id):
         log.info("order already shipped; nothing to do")
         return
+    if not store.is_known(uow.conn, event.order_id):
+        raise UnknownOrderError(f"InventoryReserved for order {event.order_id}, not placed yet")
     shipment = create_shipment(event.order_id)
     store.add_shipment(uow.conn, shipment, event.reservation_id)
     uow.publish(
@@ -37,6 +51,7 @@ def ship_order(event: InventoryReserved, uow: UnitOfWork) -> None:
 def create_app(settings: Settings | None = None) -> ServiceApp:
     app = ServiceApp("shipping", schema_sql=store.SCHEMA, settings=settings)
     app.publisher(OrderShipped)
+    app.subscriber(OrderCreated, group=ORDERS_GROUP)(remember_order)
     app.subscriber(InventoryReserved)(ship_order)
     return app
 

@@ -1,4 +1,4 @@
-"""Shipping's table: one shipment per order."""
+"""Shipping's tables: the orders placed (from OrderCreated) and one shipment per order."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from services.runtime.unit_of_work import now_utc
 from services.shipping.domain import Shipment
 
 SCHEMA = """
+CREATE TABLE IF NOT EXISTS known_orders (
+    order_id TEXT PRIMARY KEY
+);
 CREATE TABLE IF NOT EXISTS shipments (
     shipment_id TEXT PRIMARY KEY,
     order_id TEXT NOT NULL UNIQUE,
@@ -39,3 +42,16 @@ def add_shipment(conn: sqlite3.Connection, shipment: Shipment, reservation_id: s
             now_utc().isoformat(),
         ),
     )
+
+
+def remember_order(conn: sqlite3.Connection, order_id: uuid.UUID) -> None:
+    """Record that the order was placed (its OrderCreated was seen)."""
+    conn.execute(
+        "INSERT INTO known_orders (order_id) VALUES (?) ON CONFLICT (order_id) DO NOTHING",
+        (str(order_id),),
+    )
+
+
+def is_known(conn: sqlite3.Connection, order_id: uuid.UUID) -> bool:
+    row = conn.execute("SELECT 1 FROM known_orders WHERE order_id = ?", (str(order_id),)).fetchone()
+    return row is not None

@@ -30,10 +30,30 @@ def order_shipped(order_id: uuid.UUID) -> OrderShipped:
     )
 
 
+def order_created(order_id: uuid.UUID) -> OrderCreated:
+    return OrderCreated(
+        metadata=new_metadata("order", order_id),
+        order_id=order_id,
+        customer_id="cust-1",
+        items=[OrderLine(sku="SKU-LAMP", quantity=1, unit_price=Decimal("39.00"))],
+        total=Decimal("39.00"),
+        currency="EUR",
+        payment_token="tok_visa",
+    )
+
+
+def placed(bus: TestBus) -> uuid.UUID:
+    """A new order the delivery-orders group has learnt from its OrderCreated."""
+    oid = uuid.uuid4()
+    bus.publish(order_created(oid))
+    assert bus.drain() == [Outcome.HANDLED]
+    return oid
+
+
 def test_shipped_order_is_delivered(tmp_path: Path) -> None:
     app = create_app(NO_DELAY)
     bus = TestBus(app, tmp_path=tmp_path)
-    oid = uuid.uuid4()
+    oid = placed(bus)
     shipped = order_shipped(oid)
     bus.publish(shipped)
     bus.drain()
@@ -48,8 +68,9 @@ def test_shipped_order_is_delivered(tmp_path: Path) -> None:
 
 def test_delivery_waits_the_configured_delay(tmp_path: Path) -> None:
     bus = TestBus(create_app(Settings(delivery_delay_s=0.2)), tmp_path=tmp_path)
+    oid = placed(bus)
     started = time.monotonic()
-    bus.publish(order_shipped(uuid.uuid4()))
+    bus.publish(order_shipped(oid))
     bus.drain()
     assert time.monotonic() - started >= 0.15  # less only the time the event sat queued
     assert len(bus.events("order_delivered")) == 1
@@ -57,28 +78,32 @@ def test_delivery_waits_the_configured_delay(tmp_path: Path) -> None:
 
 def test_an_order_is_delivered_once(tmp_path: Path) -> None:
     bus = TestBus(create_app(NO_DELAY), tmp_path=tmp_path)
-    oid = uuid.uuid4()
+    oid = placed(bus)
     bus.publish(order_shipped(oid))
     bus.publish(order_shipped(oid))  # new event id, same order
     assert bus.drain() == [Outcome.HANDLED, Outcome.HANDLED]
     assert len(bus.events("order_delivered")) == 1
 
 
+def test_a_shipment_of_an_order_never_placed_is_retried_then_dead_lettered(
+    tmp_path: Path,
+) -> None:
+    app = create_app(NO_DELAY)
+    bus = TestBus(app, tmp_path=tmp_path)
+    bus.publish(order_shipped(uuid.uuid4()))
+    assert bus.drain() == [Outcome.DEAD_LETTERED]
+    [dead] = bus.dead_letters()
+    assert dead.header("dlq.error.class") == b"retries_exhausted:unknown_order"
+    assert dead.header("dlq.consumer.group") == b"delivery"
+    assert bus.events("order_delivered") == []
+    assert app.db.query("SELECT COUNT(*) AS n FROM deliveries")[0]["n"] == 0
+
+
 def test_an_order_flows_from_created_to_delivered(tmp_path: Path) -> None:
     apps = [create_payment(), create_inventory(), create_shipping(), create_app(NO_DELAY)]
     bus = TestBus(*apps, tmp_path=tmp_path)
     oid = uuid.uuid4()
-    bus.publish(
-        OrderCreated(
-            metadata=new_metadata("order", oid),
-            order_id=oid,
-            customer_id="cust-1",
-            items=[OrderLine(sku="SKU-LAMP", quantity=1, unit_price=Decimal("39.00"))],
-            total=Decimal("39.00"),
-            currency="EUR",
-            payment_token="tok_visa",
-        )
-    )
+    bus.publish(order_created(oid))
     bus.drain()
     topics = ["order_paid", "inventory_reserved", "order_shipped", "order_delivered"]
     assert [len(bus.events(t)) for t in topics] == [1, 1, 1, 1]

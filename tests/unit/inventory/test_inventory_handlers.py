@@ -145,7 +145,7 @@ def test_order_paid_before_its_lines_is_retried_then_dead_lettered(
     bus.publish(order_paid(oid))  # its OrderCreated never arrives
     assert bus.drain() == [Outcome.DEAD_LETTERED]
     [dead] = bus.dead_letters()
-    assert dead.header("dlq.error.class") == b"retries_exhausted:transient"
+    assert dead.header("dlq.error.class") == b"retries_exhausted:unknown_order"
     assert int(dead.header("dlq.attempts") or b"0") > 1  # retried before giving up
     assert f"order lines not seen yet for order {oid}".encode() in (
         dead.header("dlq.error.message") or b""
@@ -177,12 +177,28 @@ def test_cancelling_an_order_that_failed_reservation_changes_no_stock(
     tmp_path: Path, app: ServiceApp
 ) -> None:
     bus = TestBus(app, tmp_path=tmp_path)
-    oid = uuid.uuid4()
+    oid, declined = uuid.uuid4(), uuid.uuid4()
     bus.publish(order_created(oid, ("SKU-SOLDOUT", 1), ("SKU-BOOK", 1)))
+    bus.publish(order_created(declined, ("SKU-BOOK", 1)))  # payment declined: never paid
     bus.publish(order_paid(oid))
     bus.drain()
     before = stock(app)
     bus.publish(order_cancelled(oid))
-    bus.publish(order_cancelled(uuid.uuid4()))  # an order inventory never reserved
+    bus.publish(order_cancelled(declined))  # a placed order inventory never reserved
     assert bus.drain() == [Outcome.HANDLED, Outcome.HANDLED]
     assert stock(app) == before
+    assert bus.dead_letters() == []
+
+
+def test_cancelling_an_order_never_placed_is_retried_then_dead_lettered(
+    tmp_path: Path, app: ServiceApp
+) -> None:
+    bus = TestBus(app, tmp_path=tmp_path)
+    before = stock(app)
+    bus.publish(order_cancelled(uuid.uuid4()))  # its OrderCreated never arrives
+    assert bus.drain() == [Outcome.DEAD_LETTERED]
+    [dead] = bus.dead_letters()
+    assert dead.header("dlq.error.class") == b"retries_exhausted:unknown_order"
+    assert dead.header("dlq.consumer.group") == b"inventory"
+    assert stock(app) == before
+    assert bus.events("inventory_reserved") == bus.events("inventory_failed") == []

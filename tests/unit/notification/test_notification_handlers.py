@@ -160,10 +160,16 @@ def test_other_channels_ignore_a_notification(bus: TestBus, channel: Channel) ->
     assert sent(bus) == []
 
 
-def test_an_event_for_an_unknown_order_retries_then_dead_letters(bus: TestBus) -> None:
+UNKNOWN_ORDER_EVENTS = sorted(set(saga_events()) - {"OrderCreated"})
+
+
+@pytest.mark.parametrize("event_name", UNKNOWN_ORDER_EVENTS)
+def test_an_event_for_an_unknown_order_retries_then_dead_letters(
+    bus: TestBus, event_name: str
+) -> None:
     stranger = uuid.UUID("99999999-0000-4000-8000-000000000009")
     with capture_logs() as logs:
-        bus.publish(saga_events(stranger)["OrderShipped"])
+        bus.publish(saga_events(stranger)[event_name])
         outcomes = bus.drain()
 
     assert outcomes == [Outcome.DEAD_LETTERED]
@@ -171,7 +177,7 @@ def test_an_event_for_an_unknown_order_retries_then_dead_letters(bus: TestBus) -
     [dead] = bus.dead_letters()
     headers = {k: v.decode() for k, v in dead.headers}
     assert headers["dlq.consumer.group"] == "notification"
-    assert headers["dlq.error.class"] == "retries_exhausted:transient"
+    assert headers["dlq.error.class"] == "retries_exhausted:unknown_order"
     assert headers["dlq.attempts"] == "3"
     assert f"order {stranger} is not known yet" in headers["dlq.error.message"]
     assert notifications(bus) == []
@@ -188,7 +194,7 @@ def test_the_customers_group_heals_an_event_that_overtook_its_order_created(
     [created_msg] = bus.sink.topics["order_created"]
     processor = {p.group: p for p in bus.processors}
 
-    # Nothing known yet: one attempt fails with a transient error.
+    # Nothing known yet: one attempt fails with UnknownOrderError (transient).
     processor["notification"].retry = RetryPolicy(max_attempts=1)
     assert processor["notification"].process(shipped_msg) is Outcome.DEAD_LETTERED
     assert "not known yet" in dict(bus.dead_letters()[0].headers)["dlq.error.message"].decode()

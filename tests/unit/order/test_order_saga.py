@@ -23,6 +23,7 @@ from services.events import (
 from services.order import store
 from services.order.domain import rebuild
 from services.runtime.app import ServiceApp
+from services.runtime.messages import Incoming
 from services.runtime.testing import TestBus
 from services.runtime.unit_of_work import now_utc
 from tests.unit.order import builders
@@ -129,27 +130,56 @@ def test_no_cancellation_for_a_delivered_order(client: TestClient, bus: TestBus)
     ]
 
 
-def test_events_arriving_before_order_created_are_kept_and_folded(
-    app: ServiceApp, bus: TestBus, client: TestClient
+def _h(msg: Incoming, name: str) -> str:
+    return (msg.header(name) or b"").decode()
+
+
+def dlq_reasons(bus: TestBus) -> list[tuple[str, str]]:
+    """(topic, error class) of every dead letter."""
+    return [(_h(m, "dlq.original.topic"), _h(m, "dlq.error.class")) for m in bus.dead_letters()]
+
+
+def test_events_for_an_order_never_placed_are_refused_and_cancel_nothing(
+    client: TestClient, bus: TestBus
 ) -> None:
+    # Formerly these were kept and folded into a phantom order (even cancelled on a refund).  POST
+    # writes the order row with its OrderCreated outbox row, so in live operation nothing can
+    # precede the row: an event for an order with no row was never placed here; DLQ at once.
     oid = uuid.uuid4()
-    created = order_created(oid, 0)
     shipped = OrderShipped(
         metadata=meta(oid, 3), order_id=oid, shipment_id="s", carrier="UPS", tracking_number="1Z"
     )
+    bus.publish(shipped)
+    bus.publish(refunded(oid))
+    bus.drain()
+    assert client.get(f"/orders/{oid}").status_code == 404
+    assert bus.events("order_cancelled") == []
+    assert sorted(dlq_reasons(bus)) == [
+        ("order_shipped", "order_never_placed"),
+        ("payment_refunded", "order_never_placed"),
+    ]
+
+
+def test_order_created_from_another_producer_is_recorded_and_its_events_folded(
+    app: ServiceApp, bus: TestBus, client: TestClient
+) -> None:
+    # OrderCreated is what places an order, whoever produced it, so one with no row is recorded.
+    oid = uuid.uuid4()
+    created = order_created(oid, 0)
     reserved = InventoryReserved(
         metadata=meta(oid, 2),
         order_id=oid,
         reservation_id="r",
         lines=[StockLine(sku="a", quantity=1)],
     )
-    bus.publish(shipped)
-    bus.publish(reserved)
-    bus.drain()
-    early = client.get(f"/orders/{oid}").json()
-    assert early["status"] == "SHIPPED" and early["customer_id"] is None
+    shipped = OrderShipped(
+        metadata=meta(oid, 3), order_id=oid, shipment_id="s", carrier="UPS", tracking_number="1Z"
+    )
     bus.publish(created)
     bus.publish(created)  # redelivery: dropped by the inbox
+    bus.drain()
+    bus.publish(shipped)
+    bus.publish(reserved)
     bus.drain()
     order = client.get(f"/orders/{oid}").json()
     assert order["status"] == "SHIPPED" and order["tracking_number"] == "1Z"
@@ -160,6 +190,7 @@ def test_events_arriving_before_order_created_are_kept_and_folded(
         "InventoryReserved",
         "OrderShipped",
     ]
+    assert not bus.dead_letters()
     # the live row equals a rebuild from the events seen
     assert store.all_states(app.db)[oid] == rebuild([shipped, reserved, created])[oid]
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
-from services.events import InventoryReserved, OrderShipped, StockLine
+from services.events import InventoryReserved, OrderCreated, OrderLine, OrderShipped, StockLine
 from services.runtime.processor import Outcome
 from services.runtime.testing import TestBus
 from services.runtime.unit_of_work import new_metadata
@@ -23,9 +24,29 @@ def inventory_reserved(order_id: uuid.UUID) -> InventoryReserved:
     )
 
 
+def order_created(order_id: uuid.UUID) -> OrderCreated:
+    return OrderCreated(
+        metadata=new_metadata("order", order_id),
+        order_id=order_id,
+        customer_id="cust-1",
+        items=[OrderLine(sku="SKU-BOOK", quantity=1, unit_price=Decimal("9.00"))],
+        total=Decimal("9.00"),
+        currency="EUR",
+        payment_token="tok_visa",
+    )
+
+
+def placed(bus: TestBus) -> uuid.UUID:
+    """A new order the shipping-orders group has learnt from its OrderCreated."""
+    oid = uuid.uuid4()
+    bus.publish(order_created(oid))
+    assert bus.drain() == [Outcome.HANDLED]
+    return oid
+
+
 def test_reserved_order_is_shipped_with_its_deterministic_tracking(tmp_path: Path) -> None:
     bus = TestBus(handlers.app, tmp_path=tmp_path)
-    oid = uuid.uuid4()
+    oid = placed(bus)
     reserved = inventory_reserved(oid)
     bus.publish(reserved)
     bus.drain()
@@ -45,9 +66,40 @@ def test_reserved_order_is_shipped_with_its_deterministic_tracking(tmp_path: Pat
 def test_an_order_is_shipped_once(tmp_path: Path) -> None:
     app = create_app()
     bus = TestBus(app, tmp_path=tmp_path)
-    oid = uuid.uuid4()
+    oid = placed(bus)
     bus.publish(inventory_reserved(oid))
     bus.publish(inventory_reserved(oid))  # new event id, same order
     assert bus.drain() == [Outcome.HANDLED, Outcome.HANDLED]
     assert len(bus.events("order_shipped")) == 1
     assert app.db.query("SELECT COUNT(*) AS n FROM shipments")[0]["n"] == 1
+
+
+def test_reserved_stock_of_an_order_never_placed_is_retried_then_dead_lettered(
+    tmp_path: Path,
+) -> None:
+    app = create_app()
+    bus = TestBus(app, tmp_path=tmp_path)
+    bus.publish(inventory_reserved(uuid.uuid4()))
+    assert bus.drain() == [Outcome.DEAD_LETTERED]
+    [dead] = bus.dead_letters()
+    assert dead.header("dlq.error.class") == b"retries_exhausted:unknown_order"
+    assert dead.header("dlq.consumer.group") == b"shipping"
+    assert dead.header("dlq.attempts") == b"3"
+    assert bus.events("order_shipped") == []
+    assert app.db.query("SELECT COUNT(*) AS n FROM shipments")[0]["n"] == 0
+
+
+def test_an_early_reservation_ships_once_its_order_created_is_learnt(tmp_path: Path) -> None:
+    """The shipping-orders group (own thread in production) heals the retrying reservation."""
+    app = create_app()
+    bus = TestBus(app, tmp_path=tmp_path)
+    oid = uuid.uuid4()
+    bus.publish(inventory_reserved(oid))
+    bus.publish(order_created(oid))
+    processor = {p.group: p for p in bus.processors}
+    [reserved_msg] = bus.sink.topics["inventory_reserved"]
+    [created_msg] = bus.sink.topics["order_created"]
+    assert processor[handlers.ORDERS_GROUP].process(created_msg) is Outcome.HANDLED
+    assert processor["shipping"].process(reserved_msg) is Outcome.HANDLED
+    app.relay.relay()  # type: ignore[union-attr]
+    assert len(bus.events("order_shipped")) == 1
