@@ -106,20 +106,44 @@ FRAMING = {
     "wrong_magic": (lambda: b"\x01" + struct.pack(">I", 1) + b"\x02\x00", "not_confluent_framed"),
     "unknown_schema": (lambda: b"\x00" + struct.pack(">I", 987654) + b"\x02", "unknown_schema_id"),
 }
-# Valid Avro for an order nobody created, where a consumer can tell: inventory and notification
-# wait for the OrderCreated that never comes (transient, then exhausted), payment has no charge to
-# refund.  The order service keeps early events by design (see tests/unit/order), and shipping,
-# delivery and the senders do not know orders: they have nothing to check against.
-UNKNOWN_ORDER = {
-    "order_paid": {
-        "inventory": "retries_exhausted:transient",
-        "notification": "retries_exhausted:transient",
-    },
-    "inventory_failed": {
-        "payment": "business_rule",
-        "notification": "retries_exhausted:transient",
-    },
-}
+# Valid Avro for an order nobody created, on every consumed topic where an order can be unknown
+# (README "Reliability: events for an unknown order"): the order service refuses it at once (it
+# writes its order rows itself), payment has no charge to refund, and every other consumer waits
+# for the OrderCreated that never comes (transient, then exhausted).  Not injected: order_created
+# (it is what places an order, for any consumer) and the notification topics (a Notification is
+# self-contained; the senders have nothing to check against).
+NOT_ORDER_SCOPED = {"order_created", "high_priority_notifications", "low_priority_notifications"}
+UNKNOWN_ORDER_REASON = {"order": "order_never_placed", "payment": "business_rule"}
+WAITS_FOR_ORDER = "retries_exhausted:unknown_order"
+
+
+def unknown_order_expectations(by_topic: dict[str, list[str]]) -> dict[str, dict[str, str]]:
+    """topic -> {consumer group: DLQ error class} for an unknown-order event on that topic."""
+    return {
+        topic: {g: UNKNOWN_ORDER_REASON.get(g, WAITS_FOR_ORDER) for g in groups}
+        for topic, groups in by_topic.items()
+        if topic not in NOT_ORDER_SCOPED
+    }
+
+
+def test_every_order_topic_gets_an_unknown_order_poison() -> None:
+    expected = unknown_order_expectations(consumers_by_topic())
+    assert set(expected) == {
+        "order_paid",
+        "payment_failed",
+        "inventory_reserved",
+        "inventory_failed",
+        "payment_refunded",
+        "order_cancelled",
+        "order_shipped",
+        "order_delivered",
+    }
+    assert expected["inventory_reserved"]["shipping"] == WAITS_FOR_ORDER
+    assert expected["order_shipped"]["delivery"] == WAITS_FOR_ORDER
+    assert expected["payment_refunded"] == {
+        "order": "order_never_placed",
+        "notification": WAITS_FOR_ORDER,
+    }
 
 
 def unknown_order_value(serde: EventSerde, topic: str) -> bytes:
@@ -133,6 +157,7 @@ def test_poison_messages_are_dead_lettered_while_traffic_flows(
     chaos: Stack, api: httpx.Client
 ) -> None:
     by_topic = consumers_by_topic()
+    unknown_order = unknown_order_expectations(by_topic)
     serde = EventSerde.from_url(chaos.config.registry_url)
     producer = Producer({"bootstrap.servers": chaos.config.kafka})
     injected: dict[bytes, tuple[str, int, dict[str, str]]] = {}  # key -> topic, partition, want
@@ -149,10 +174,10 @@ def test_poison_messages_are_dead_lettered_while_traffic_flows(
             partition = (i + len(injected)) % 3
             injected[key] = (topic, partition, {g: error_class for g in groups})
             producer.produce(topic, value=value, key=key, partition=partition, on_delivery=remember)
-        if topic in UNKNOWN_ORDER:
+        if topic in unknown_order:
             key = f"poison-unknown-order-{topic}".encode()
             partition = i % 3
-            injected[key] = (topic, partition, UNKNOWN_ORDER[topic])
+            injected[key] = (topic, partition, unknown_order[topic])
             producer.produce(
                 topic,
                 value=unknown_order_value(serde, topic),
