@@ -308,6 +308,6 @@ def _relay(app: ServiceApp) -> None:
     if app.relay is None:
         return
     try:
-        app.relay.relay()
+        app.relay.request()
     except Exception as exc:  # committed in the outbox: it goes out on the next relay
         get_logger().warning("outbox relay failed; will retry", error=str(exc)[:300])

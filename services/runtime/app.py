@@ -150,6 +150,7 @@ class ServiceApp:
             hook(self)
         assert self.relay is not None
         self.relay.relay()  # events committed before a crash but never sent
+        self.relay.run_in_background(self.stop_event)  # for writes that are not consumed events
         for processor in self.processors(sink):
             consumer = make_consumer(self.settings, self.name, processor.group)
             loop = ConsumerLoop(consumer, processor, self.relay, self.stop_event)

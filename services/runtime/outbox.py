@@ -3,12 +3,16 @@
 The relay holds the database's write lock while it sends and flushes, so two relays (threads or
 processes sharing the database) never send the same row twice; a crash between flush and commit
 re-sends rows, which consumers drop by event id (at-least-once, deduplicated).
+
+Writers that are not consumers (the order API) call `request()`: with a background relay running
+it wakes it up and returns at once, so concurrent requests share one send and flush.
 """
 
 from __future__ import annotations
 
 import threading
 
+from services.runtime.logging import get_logger
 from services.runtime.sinks import Sink
 from services.runtime.store import Database
 
@@ -19,7 +23,31 @@ class OutboxRelay:
         self.sink = sink
         self.batch = batch
         self._lock = threading.Lock()
+        self._wanted = threading.Event()
+        self._background: threading.Thread | None = None
         self.published = 0
+
+    def request(self) -> None:
+        """Publish soon: wake the background relay, or relay now when there is none."""
+        if self._background is not None and self._background.is_alive():
+            self._wanted.set()
+        else:
+            self.relay()
+
+    def run_in_background(self, stop: threading.Event, idle_s: float = 1.0) -> None:
+        """Relay whenever requested (and every `idle_s` anyway) until `stop` is set."""
+
+        def loop() -> None:
+            while not stop.is_set():
+                self._wanted.wait(idle_s)
+                self._wanted.clear()
+                try:
+                    self.relay()
+                except Exception as exc:  # broker away: rows stay pending for the next round
+                    get_logger().warning("outbox relay failed; will retry", error=str(exc)[:300])
+
+        self._background = threading.Thread(target=loop, name="outbox-relay", daemon=True)
+        self._background.start()
 
     def relay(self) -> int:
         """Send every pending row; return how many were published."""
