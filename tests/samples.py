@@ -147,3 +147,31 @@ def sample_events() -> list[tuple[str, pydantic.BaseModel]]:
             ),
         ),
     ]
+
+
+def order_created(
+    order_id: uuid.UUID,
+    *lines: tuple[str, int],
+    price: str = "5.00",
+    customer: str = "cust-1",
+    token: str = "tok_visa",
+) -> ev.OrderCreated:
+    """An OrderCreated of `lines` (sku, quantity), every unit at `price`; one book by default."""
+    items = [
+        ev.OrderLine(sku=sku, quantity=qty, unit_price=Decimal(price))
+        for sku, qty in lines or (("SKU-BOOK", 1),)
+    ]
+    return ev.OrderCreated(
+        metadata=ev.EventMetadata(
+            event_id=uuid.uuid4(),
+            correlation_id=order_id,
+            occurred_at=datetime.datetime.now(datetime.UTC),
+            producer="order",
+        ),
+        order_id=order_id,
+        customer_id=customer,
+        items=items,
+        total=sum((i.unit_price * i.quantity for i in items), Decimal("0.00")),
+        currency="EUR",
+        payment_token=token,
+    )

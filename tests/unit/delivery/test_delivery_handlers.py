@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from decimal import Decimal
 from pathlib import Path
 
 from services.delivery.handlers import create_app
-from services.events import OrderCreated, OrderDelivered, OrderLine, OrderShipped
+from services.events import OrderDelivered, OrderShipped
 from services.inventory.handlers import create_app as create_inventory
 from services.payment.handlers import create_app as create_payment
 from services.runtime.processor import Outcome
@@ -16,6 +15,7 @@ from services.runtime.settings import Settings
 from services.runtime.testing import TestBus
 from services.runtime.unit_of_work import new_metadata
 from services.shipping.handlers import create_app as create_shipping
+from tests.samples import order_created
 
 NO_DELAY = Settings(delivery_delay_s=0)
 
@@ -27,18 +27,6 @@ def order_shipped(order_id: uuid.UUID) -> OrderShipped:
         shipment_id="shp_1",
         carrier="DHL",
         tracking_number="JD0000000000000001",
-    )
-
-
-def order_created(order_id: uuid.UUID) -> OrderCreated:
-    return OrderCreated(
-        metadata=new_metadata("order", order_id),
-        order_id=order_id,
-        customer_id="cust-1",
-        items=[OrderLine(sku="SKU-LAMP", quantity=1, unit_price=Decimal("39.00"))],
-        total=Decimal("39.00"),
-        currency="EUR",
-        payment_token="tok_visa",
     )
 
 

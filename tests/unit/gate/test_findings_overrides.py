@@ -8,9 +8,18 @@ import pytest
 from gate import overrides
 from gate.findings import Finding, render
 
-F = Finding("contracts/shop/events/a.avsc", 7, 14, "WIRE_FIELD_MISSING_DEFAULT", "WIRE",
-            "field 'gift_wrap' was added without a default", "add a default to field 'gift_wrap'",
-            "a-value", "/fields/7", "git 1234567")
+F = Finding(
+    "contracts/shop/events/a.avsc",
+    7,
+    14,
+    "WIRE_FIELD_MISSING_DEFAULT",
+    "WIRE",
+    "field 'gift_wrap' was added without a default",
+    "add a default to field 'gift_wrap'",
+    "a-value",
+    "/fields/7",
+    "git 1234567",
+)
 
 
 def test_text_format_is_path_line_col_rule_message_then_fix_then_summary() -> None:
@@ -27,7 +36,8 @@ def test_github_format_escapes_and_json_is_parseable() -> None:
     weird = Finding("c.avsc", 1, 2, "LINT_FIELD_DOC", "LINT", "50%\nbad", "fix it")
     gh = render([weird], "github", "s").splitlines()
     assert gh[0] == (
-        "::error file=c.avsc,line=1,col=2,title=LINT_FIELD_DOC::50%25%0Abad (fix: fix it)")
+        "::error file=c.avsc,line=1,col=2,title=LINT_FIELD_DOC::50%25%0Abad (fix: fix it)"
+    )
     data = json.loads(render([F, weird.overridden("ok (approved by bob)")], "json", "s"))
     assert [f["rule"] for f in data["findings"]] == ["WIRE_FIELD_MISSING_DEFAULT"]
     assert data["overridden"][0]["override"] == "ok (approved by bob)"
@@ -50,8 +60,9 @@ def test_overrides_match_subject_rule_and_optional_field(tmp_path: Path) -> None
     other_field = Finding(**{**F.__dict__, "message": "field 'x' was added without a default"})
     assert overrides.apply([other_field], loaded)[0].is_error
     text = render(overrides.apply([F], loaded), "text", "sum")
-    assert ("override applied: a-value WIRE_FIELD_MISSING_DEFAULT at "
-            "contracts/shop/events/a.avsc:7:14") in text
+    assert (
+        "override applied: a-value WIRE_FIELD_MISSING_DEFAULT at contracts/shop/events/a.avsc:7:14"
+    ) in text
 
 
 def test_override_without_reason_or_approver_is_rejected(tmp_path: Path) -> None:

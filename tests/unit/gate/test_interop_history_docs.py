@@ -43,8 +43,12 @@ def test_generated_classes_round_trip_with_themselves() -> None:
 
 
 def _git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", *args], cwd=root,
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.email=t@t", "-c", "user.name=t", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
 
 
 def test_git_versions_are_distinct_oldest_first_follow_renames_and_read_refs_at_the_commit(

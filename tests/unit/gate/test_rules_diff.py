@@ -63,8 +63,10 @@ def test_identical_schemas_have_no_findings() -> None:
 def test_record_renamed_and_namespace_moved() -> None:
     assert ids(changed(["name"], "Charged")) == [("CODEGEN_TYPE_RENAMED", "/name")]
     moved = ids(changed(["namespace"], "shop.payments"))  # nested types inherit the namespace
-    assert moved == [("CODEGEN_NAMESPACE_CHANGED", p)
-                     for p in ("/name", "/fields/5/type/name", "/fields/6/type/items/name")]
+    assert moved == [
+        ("CODEGEN_NAMESPACE_CHANGED", p)
+        for p in ("/name", "/fields/5/type/name", "/fields/6/type/items/name")
+    ]
     nested = changed(["fields", 6, "type", "items", "name"], "OrderLine")
     assert ids(nested) == [("CODEGEN_TYPE_RENAMED", "/fields/6/type/items/name")]
     ref = changed(["fields", 0, "type"], "shop.meta.EventMetadata")

@@ -9,10 +9,16 @@ from registry.rules import CompatibilityLevel as L
 from registry.rules import parse_schema
 
 V1 = {"type": "record", "name": "A", "fields": [{"name": "x", "type": "int"}]}
-V2 = {"type": "record", "name": "A", "fields": [{"name": "x", "type": "int"},
-                                                 {"name": "y", "type": "string", "default": ""}]}
-V3 = {"type": "record", "name": "A", "fields": [{"name": "y", "type": "string", "default": ""},
-                                                 {"name": "z", "type": "int"}]}
+V2 = {
+    "type": "record",
+    "name": "A",
+    "fields": [{"name": "x", "type": "int"}, {"name": "y", "type": "string", "default": ""}],
+}
+V3 = {
+    "type": "record",
+    "name": "A",
+    "fields": [{"name": "y", "type": "string", "default": ""}, {"name": "z", "type": "int"}],
+}
 
 
 def parsed(schema: dict) -> object:  # type: ignore[type-arg]
@@ -22,7 +28,8 @@ def parsed(schema: dict) -> object:  # type: ignore[type-arg]
 def test_registry_kinds_map_to_stable_rule_ids_with_the_version_found_against() -> None:
     found = wire.check(parsed(V3), [(0, parsed(V1)), (1, parsed(V2))], L.BACKWARD)  # type: ignore[arg-type]
     assert [(c.rule.id, c.path, idx) for c, idx in found] == [
-        ("WIRE_FIELD_MISSING_DEFAULT", "/fields/1", 1)]
+        ("WIRE_FIELD_MISSING_DEFAULT", "/fields/1", 1)
+    ]
     transitive = wire.check(parsed(V3), [(0, parsed(V1)), (1, parsed(V2))], L.FULL_TRANSITIVE)  # type: ignore[arg-type]
     assert {idx for _, idx in transitive} == {0, 1}
     assert "'x'" in " ".join(c.message for c, _ in transitive)  # removal of x breaks forward

@@ -14,8 +14,6 @@ from services.events import (
     InventoryFailed,
     InventoryReserved,
     OrderCancelled,
-    OrderCreated,
-    OrderLine,
     OrderPaid,
 )
 from services.inventory import handlers
@@ -26,19 +24,7 @@ from services.runtime.processor import Outcome
 from services.runtime.settings import Settings
 from services.runtime.testing import TestBus
 from services.runtime.unit_of_work import new_metadata
-
-
-def order_created(order_id: uuid.UUID, *lines: tuple[str, int]) -> OrderCreated:
-    items = [OrderLine(sku=s, quantity=q, unit_price=Decimal("5.00")) for s, q in lines]
-    return OrderCreated(
-        metadata=new_metadata("order", order_id),
-        order_id=order_id,
-        customer_id="cust-1",
-        items=items,
-        total=sum((i.unit_price * i.quantity for i in items), Decimal("0.00")),
-        currency="EUR",
-        payment_token="tok_visa",
-    )
+from tests.samples import order_created
 
 
 def order_paid(order_id: uuid.UUID) -> OrderPaid:

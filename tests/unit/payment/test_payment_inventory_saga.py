@@ -6,25 +6,16 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
-from services.events import OrderCreated, OrderLine
+from services.events import OrderCreated
 from services.inventory.handlers import create_app as create_inventory
 from services.payment.handlers import create_app as create_payment
 from services.runtime.app import ServiceApp
 from services.runtime.testing import TestBus
-from services.runtime.unit_of_work import new_metadata
+from tests.samples import order_created as sample_order_created
 
 
 def order_created(order_id: uuid.UUID, *lines: tuple[str, int]) -> OrderCreated:
-    items = [OrderLine(sku=s, quantity=q, unit_price=Decimal("9.99")) for s, q in lines]
-    return OrderCreated(
-        metadata=new_metadata("order", order_id),
-        order_id=order_id,
-        customer_id="cust-7",
-        items=items,
-        total=sum((i.unit_price * i.quantity for i in items), Decimal("0.00")),
-        currency="EUR",
-        payment_token="tok_visa",
-    )
+    return sample_order_created(order_id, *lines, price="9.99", customer="cust-7")
 
 
 def stock(app: ServiceApp) -> dict[str, int]:

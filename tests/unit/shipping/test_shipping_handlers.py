@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from pathlib import Path
 
-from services.events import InventoryReserved, OrderCreated, OrderLine, OrderShipped, StockLine
+from services.events import InventoryReserved, OrderShipped, StockLine
 from services.runtime.processor import Outcome
 from services.runtime.testing import TestBus
 from services.runtime.unit_of_work import new_metadata
 from services.shipping import handlers
 from services.shipping.domain import create_shipment
 from services.shipping.handlers import create_app
+from tests.samples import order_created
 
 
 def inventory_reserved(order_id: uuid.UUID) -> InventoryReserved:
@@ -21,18 +21,6 @@ def inventory_reserved(order_id: uuid.UUID) -> InventoryReserved:
         order_id=order_id,
         reservation_id="res_1",
         lines=[StockLine(sku="SKU-BOOK", quantity=1)],
-    )
-
-
-def order_created(order_id: uuid.UUID) -> OrderCreated:
-    return OrderCreated(
-        metadata=new_metadata("order", order_id),
-        order_id=order_id,
-        customer_id="cust-1",
-        items=[OrderLine(sku="SKU-BOOK", quantity=1, unit_price=Decimal("9.00"))],
-        total=Decimal("9.00"),
-        currency="EUR",
-        payment_token="tok_visa",
     )
 
 
