@@ -67,7 +67,7 @@ class StackConfig:
         }
 
 
-def _host_port(address: str) -> tuple[str, int]:
+def host_port(address: str) -> tuple[str, int]:
     parsed = urlparse(address if "://" in address else f"tcp://{address}")
     return parsed.hostname or "127.0.0.1", int(parsed.port or 0)
 
@@ -85,8 +85,8 @@ class Stack:
         return self.config.root / "log"
 
     def start_infra(self) -> None:
-        kafka_host, kafka_port = _host_port(self.config.kafka)
-        reg_host, reg_port = _host_port(self.config.registry_url)
+        kafka_host, kafka_port = host_port(self.config.kafka)
+        reg_host, reg_port = host_port(self.config.registry_url)
         for what, host, port in (
             ("Kafka", kafka_host, kafka_port),
             ("registry", reg_host, reg_port),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -14,17 +15,23 @@ from stack.demo import TERMINAL, order_body
 from stack.stack import Stack, StackConfig
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    root = tmp_path_factory.mktemp("stack")
+@contextmanager
+def running_stack(root: Path, label: str) -> Iterator[Stack]:
+    """A whole stack of its own on free ports, stopped however the block ends."""
     config = StackConfig.on_free_ports(root, {"DELIVERY_DELAY_S": "0.05", "LOG_LEVEL": "INFO"})
-    running = Stack(config, say=lambda m: print(f"[stack] {m}"))
+    running = Stack(config, say=lambda m: print(f"[{label}] {m}"))
     try:
         running.start_infra()
         running.start_services()
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with running_stack(tmp_path_factory.mktemp("stack"), "stack") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -26,12 +26,11 @@ from confluent_kafka import Producer
 
 from services.runtime.serde import EventSerde
 from stack import dlq_tool
-from stack.process import free_port
 from stack.registry_process import registry_process
-from stack.stack import SERVICES, Stack, StackConfig, _host_port
+from stack.stack import SERVICES, Stack, host_port
 from stack.status import committed_offsets
 from tests.e2e.chaos_support import place_many, settled_audit, stock
-from tests.e2e.conftest import wait_terminal
+from tests.e2e.conftest import running_stack, wait_terminal
 from tests.samples import sample_events
 
 pytestmark = pytest.mark.e2e
@@ -39,21 +38,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def chaos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    root = tmp_path_factory.mktemp("chaos")
-    config = StackConfig(
-        root=root,
-        kafka=f"127.0.0.1:{free_port()}",
-        registry_url=f"http://127.0.0.1:{free_port()}",
-        order_api_url=f"http://127.0.0.1:{free_port()}",
-        extra_env={"DELIVERY_DELAY_S": "0.05", "LOG_LEVEL": "INFO"},
-    )
-    running = Stack(config, say=lambda m: print(f"[chaos] {m}"))
-    try:
-        running.start_infra()
-        running.start_services()
+    with running_stack(tmp_path_factory.mktemp("chaos"), "chaos") as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +61,7 @@ def test_registry_outage_backs_off_and_loses_nothing(chaos: Stack, api: httpx.Cl
     registry.stop()
     orders = place_many(api, 20, "SKU-HOODIE")  # the API's writer schemas are cached
     time.sleep(10)  # the outage itself, not a wait for a result
-    host, port = _host_port(chaos.config.registry_url)
+    host, port = host_port(chaos.config.registry_url)
     root = chaos.config.root
     restarted = registry_process(port, root / "registry", root / "log" / "registry.log", host)
     chaos.infra[chaos.infra.index(registry)] = restarted.start()
