@@ -32,8 +32,10 @@ def cmd_run(config: StackConfig, once: bool) -> int:
         stack.start_infra()
         stack.start_services()
 
+        colour = sys.stdout.isatty()
+
         def show(event: pydantic.BaseModel) -> None:
-            print(format_line(event), flush=True)
+            print(format_line(event, colour), flush=True)
 
         trace = LiveTrace(config.kafka, config.registry_url, show)
         trace.start()

@@ -52,11 +52,25 @@ def describe(event: pydantic.BaseModel) -> str:
     return ""
 
 
-def format_line(event: pydantic.BaseModel) -> str:
+# ANSI colours for a terminal: the end of the road in green, trouble in red, money back in yellow.
+COLOURS: dict[type[pydantic.BaseModel], str] = {
+    ev.OrderDelivered: "\033[32m",
+    ev.PaymentFailed: "\033[31m",
+    ev.InventoryFailed: "\033[31m",
+    ev.OrderCancelled: "\033[31m",
+    ev.PaymentRefunded: "\033[33m",
+    ev.Notification: "\033[2m",
+}
+RESET = "\033[0m"
+
+
+def format_line(event: pydantic.BaseModel, colour: bool = False) -> str:
     at = event.metadata.occurred_at.strftime("%H:%M:%S.%f")[:-3]  # type: ignore[attr-defined]
     order = str(event.order_id)[:8]  # type: ignore[attr-defined]
     label = LABELS.get(type(event), type(event).__name__)
-    return f"{at}  order {order}  {label:<19} {describe(event)}"
+    line = f"{at}  order {order}  {label:<19} {describe(event)}"
+    start = COLOURS.get(type(event)) if colour else None
+    return f"{start}{line}{RESET}" if start else line
 
 
 class LiveTrace(threading.Thread):
