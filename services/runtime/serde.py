@@ -69,7 +69,10 @@ class EventSerde:
 
     @classmethod
     def from_url(cls, url: str) -> EventSerde:
-        return cls(SchemaRegistryClient({"url": url}))
+        # The runtime retries transient failures itself, pausing only the affected partition;
+        # the client's own retries (3, up to 20 s apart) would block the whole consumer thread.
+        conf = {"url": url, "timeout": 5, "max.retries": 1, "retries.wait.ms": 200}
+        return cls(SchemaRegistryClient(conf))
 
     # -- producing ---------------------------------------------------------------------------
 
