@@ -113,7 +113,12 @@ class Processor:
                 self.stats.retrying.pop(where, None)
                 error_class = _error_class(exc, exhausted=not permanent)
                 failure = Failure(error_class, str(exc), attempt, first_failure, now_utc())
-                self._dead_letter(msg, failure)
+                try:
+                    self._dead_letter(msg, failure)
+                except Exception as dlq_exc:  # the DLQ is unreachable too: hold the message
+                    self.log.warning("dead letter queue unreachable", error=str(dlq_exc)[:300])
+                    delay = self.retry.delay(min(attempt, self.retry.max_attempts))
+                    return Retry(attempt - 1, first_failure, delay, str(dlq_exc))
                 return Outcome.DEAD_LETTERED
             self.stats.retrying[where] = attempt
             delay = self.retry.delay(attempt)

@@ -83,3 +83,21 @@ def test_paused_partitions_schedule() -> None:
     released = paused.release(("t", 1))
     assert released is not None and released.msg.offset == 5 and len(paused) == 0
     assert paused.wait_s(0.0, 0.5) == 0.5
+
+
+def test_unreachable_dead_letter_queue_holds_the_message_until_it_answers(tmp_path: Path) -> None:
+    handler = FlakyHandler()
+    handler.permanent.add("bad")
+    processor, sink = make_processor(tmp_path, ["t"], handler, RetryPolicy(5, 0.01, 0.02))
+    working_send = sink.send
+
+    def broken_send(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("broker away")
+
+    sink.send = broken_send  # type: ignore[method-assign]
+    held = processor.process_once(msg("bad", offset=3))
+    assert isinstance(held, Retry) and "broker away" in held.error
+    assert "dead_letter_queue" not in sink.topics  # nothing lost, nothing committed past it
+    sink.send = working_send  # type: ignore[method-assign]
+    assert processor.process_once(msg("bad", offset=3), held) is Outcome.DEAD_LETTERED
+    assert len(sink.topics["dead_letter_queue"]) == 1
