@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry import errors
+from registry.contracts import check_rule_set, has_properties
 from registry.errors import ErrorCode, RegistryError
 from registry.rules import (
     CompatibilityLevel,
@@ -42,6 +43,12 @@ class SchemaInput:
     references: tuple[dict[str, Any], ...] = ()
     id: int | None = None
     version: int | None = None
+    metadata: dict[str, Any] | None = None
+    rule_set: dict[str, Any] | None = None
+
+
+# A schema's data contract: (metadata, ruleSet), each None when absent.
+Contract = tuple[dict[str, Any] | None, dict[str, Any] | None]
 
 
 def parse_version(value: str | int) -> int | None:
@@ -63,8 +70,18 @@ def page(items: list[Any], offset: int = 0, limit: int = -1) -> list[Any]:
     return items[:limit] if limit is not None and limit >= 0 else items
 
 
-def _fingerprint(schema_type: str, canonical: str, refs: Sequence[dict[str, Any]]) -> str:
-    key = json.dumps([schema_type, canonical, list(refs)], sort_keys=True, separators=(",", ":"))
+def _fingerprint(
+    schema_type: str,
+    canonical: str,
+    refs: Sequence[dict[str, Any]],
+    contract: Contract = (None, None),
+) -> str:
+    """Schema identity. Without metadata/ruleSet the key is the pre-data-contract one, so ids and
+    guids of older data dirs stay valid."""
+    parts: list[Any] = [schema_type, canonical, list(refs)]
+    if contract != (None, None):
+        parts += list(contract)
+    key = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(key.encode()).hexdigest()
 
 
@@ -171,6 +188,10 @@ class Registry:
             out["schemaType"] = row.schema_type
         if row.refs:
             out["references"] = row.refs
+        if row.metadata is not None:
+            out["metadata"] = row.metadata
+        if row.rule_set is not None:
+            out["ruleSet"] = row.rule_set
         return out
 
     def _version_payload(
@@ -253,10 +274,19 @@ class Registry:
                     f"Subject {subject} is not in import mode: no schema id or version may be given"
                 )
             parsed, refs = self._parse_input(tx, body, normalize)
+            check_rule_set(body.rule_set)
             schema_type = body.schema_type.upper()
-            fingerprint = _fingerprint(schema_type, parsed.canonical, refs)
-            existing = tx.schema_id_by_fingerprint(fingerprint)
+            base = _fingerprint(schema_type, parsed.canonical, refs)
             live = tx.versions(subject)
+            if body.metadata is None and body.rule_set is None:
+                # Without a contract, the latest version with this schema text is a match.
+                ids = tx.schema_ids_by_base(base)
+                same = next((v for v in reversed(live) if v.schema_id in ids), None)
+                if same is not None and body.id in (None, same.schema_id):
+                    return {"id": same.schema_id}
+            contract = self._inherit_contract(tx, body, live)
+            fingerprint = _fingerprint(schema_type, parsed.canonical, refs, contract)
+            existing = tx.schema_id_by_fingerprint(fingerprint)
             if existing is not None and body.id not in (None, existing):
                 raise errors.operation_not_permitted(
                     f"Schema already registered with id {existing}; cannot import as id {body.id}"
@@ -264,9 +294,9 @@ class Registry:
             if existing is not None and any(v.schema_id == existing for v in live):
                 return {"id": existing}
             if normalize:  # an equivalent schema registered without normalize=true
-                same = self._normalized_match(tx, live, parsed, refs)
-                if same is not None:
-                    return {"id": same.schema_id}
+                match = self._normalized_match(tx, live, parsed, refs, contract)
+                if match is not None:
+                    return {"id": match.schema_id}
             if mode != "IMPORT" and live:
                 level = CompatibilityLevel(self._effective(tx, "config", subject))
                 found = self._incompatibilities(tx, subject, parsed, live, level)
@@ -285,7 +315,7 @@ class Registry:
                     )
                 guid = str(uuid.uuid5(uuid.NAMESPACE_URL, "schema:" + fingerprint))
                 schema_id = tx.insert_schema(
-                    fingerprint, schema_type, parsed.text, refs, guid, body.id
+                    fingerprint, schema_type, parsed.text, refs, guid, body.id, base, *contract
                 )
             version = body.version if body.version is not None else tx.next_version(subject)
             if body.version is not None and tx.version(subject, body.version) is not None:
@@ -303,28 +333,67 @@ class Registry:
         rows = self._live_or_404(tx, subject, deleted)
         parsed, refs = self._parse_input(tx, body, normalize)
         schema_type = body.schema_type.upper()
-        wanted = {_fingerprint(schema_type, parsed.canonical, refs)}
+        canonicals = {parsed.canonical}
         if not normalize:  # also match a copy registered with normalize=true
             normal = parse_schema(parsed.normalized(), parsed.references, validate_defaults=False)
-            wanted.add(_fingerprint(schema_type, normal.canonical, refs))
-        ids = {tx.schema_id_by_fingerprint(fp) for fp in wanted} - {None}
+            canonicals.add(normal.canonical)
+        contract: Contract | None = (body.metadata, body.rule_set)
+        ids: set[int | None] = set()
+        for canonical in canonicals:
+            if contract == (None, None):  # no contract given: any metadata/ruleSet matches
+                ids |= set(tx.schema_ids_by_base(_fingerprint(schema_type, canonical, refs)))
+            else:
+                fp = _fingerprint(schema_type, canonical, refs, (body.metadata, body.rule_set))
+                ids.add(tx.schema_id_by_fingerprint(fp))
         for row in reversed(rows):
             if row.schema_id in ids:
                 return self._version_payload(tx, row)
-        same = self._normalized_match(tx, rows, parsed, refs) if normalize else None
+        if contract == (None, None):
+            contract = None
+        same = self._normalized_match(tx, rows, parsed, refs, contract) if normalize else None
         if same is not None:
             return self._version_payload(tx, same)
         raise errors.schema_not_found("Schema not found")
 
     def _normalized_match(
-        self, tx: Tx, rows: list[VersionRow], parsed: ParsedSchema, refs: list[dict[str, Any]]
+        self,
+        tx: Tx,
+        rows: list[VersionRow],
+        parsed: ParsedSchema,
+        refs: list[dict[str, Any]],
+        contract: Contract | None,
     ) -> VersionRow | None:
-        """The latest of `rows` whose schema normalizes to `parsed` (already normalized)."""
+        """The latest of `rows` whose schema normalizes to `parsed` (already normalized) and has
+        this contract (`None`: any contract)."""
         for row in reversed(rows):
             stored = self._schema_row(tx, row.schema_id)
+            if contract is not None and (stored.metadata, stored.rule_set) != contract:
+                continue
             if stored.refs == refs and normalize_schema_text(stored.text) == parsed.canonical:
                 return row
         return None
+
+    def _inherit_contract(self, tx: Tx, body: SchemaInput, live: list[VersionRow]) -> Contract:
+        """Confluent's rule: metadata or ruleSet left out of a registration is carried over from
+        the subject's latest version."""
+        metadata, rule_set = body.metadata, body.rule_set
+        if live and (metadata is None or rule_set is None):
+            previous = self._schema_row(tx, live[-1].schema_id)
+            metadata = previous.metadata if metadata is None else metadata
+            rule_set = previous.rule_set if rule_set is None else rule_set
+        return metadata, rule_set
+
+    def latest_with_metadata(
+        self, subject: str, wanted: dict[str, str], deleted: bool
+    ) -> dict[str, Any]:
+        """The latest version whose metadata properties include every wanted key=value."""
+        tx = self.store.reader()
+        for row in reversed(self._live_or_404(tx, subject, deleted)):
+            if has_properties(self._schema_row(tx, row.schema_id).metadata, wanted):
+                return self._version_payload(tx, row)
+        raise errors.schema_not_found(
+            f"No version of subject '{subject}' has metadata properties {wanted}"
+        )
 
     def list_subjects(
         self, prefix: str, deleted: bool, deleted_only: bool, offset: int, limit: int

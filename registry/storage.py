@@ -25,7 +25,10 @@ CREATE TABLE IF NOT EXISTS schemas (
     schema_type TEXT NOT NULL,
     text TEXT NOT NULL,
     refs TEXT NOT NULL,
-    guid TEXT NOT NULL UNIQUE
+    guid TEXT NOT NULL UNIQUE,
+    metadata TEXT,
+    rule_set TEXT,
+    base_fingerprint TEXT
 );
 CREATE TABLE IF NOT EXISTS versions (
     subject TEXT NOT NULL,
@@ -41,9 +44,29 @@ CREATE TABLE IF NOT EXISTS refs (
     version INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS refs_by_target ON refs(subject, version);
+CREATE INDEX IF NOT EXISTS schemas_by_base ON schemas(base_fingerprint);
 CREATE TABLE IF NOT EXISTS config (subject TEXT PRIMARY KEY, compatibility TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS modes (subject TEXT PRIMARY KEY, mode TEXT NOT NULL);
 """
+
+# Columns added after the first release: (name, type). Older data dirs get them on open.
+_ADDED_SCHEMA_COLUMNS = (("metadata", "TEXT"), ("rule_set", "TEXT"), ("base_fingerprint", "TEXT"))
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring an older database up to date (idempotent; runs before `_SCHEMA`'s indexes)."""
+    have = {r[1] for r in conn.execute("PRAGMA table_info(schemas)")}
+    if not have:
+        return  # a new database: `_SCHEMA` creates everything
+    for name, sql_type in _ADDED_SCHEMA_COLUMNS:
+        if name not in have:
+            conn.execute(f"ALTER TABLE schemas ADD COLUMN {name} {sql_type}")
+    # Rows from before data contracts have no metadata/ruleSet: their base is their fingerprint.
+    conn.execute("UPDATE schemas SET base_fingerprint=fingerprint WHERE base_fingerprint IS NULL")
+
+
+def _json_or_none(text: str | None) -> Any:
+    return json.loads(text) if text is not None else None
 
 
 @dataclass(frozen=True)
@@ -53,6 +76,8 @@ class SchemaRow:
     text: str
     refs: list[dict[str, Any]]
     guid: str
+    metadata: dict[str, Any] | None = None
+    rule_set: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,9 +100,14 @@ class Tx:
     # schemas
     def schema_by_id(self, schema_id: int) -> SchemaRow | None:
         row = self._one(
-            "SELECT id, schema_type, text, refs, guid FROM schemas WHERE id=?", schema_id
+            "SELECT id, schema_type, text, refs, guid, metadata, rule_set FROM schemas WHERE id=?",
+            schema_id,
         )
-        return SchemaRow(row[0], row[1], row[2], json.loads(row[3]), row[4]) if row else None
+        if row is None:
+            return None
+        return SchemaRow(
+            row[0], row[1], row[2], json.loads(row[3]), row[4], *map(_json_or_none, row[5:7])
+        )
 
     def schema_id_by_guid(self, guid: str) -> int | None:
         row = self._one("SELECT id FROM schemas WHERE guid=?", guid)
@@ -86,6 +116,13 @@ class Tx:
     def schema_id_by_fingerprint(self, fingerprint: str) -> int | None:
         row = self._one("SELECT id FROM schemas WHERE fingerprint=?", fingerprint)
         return row[0] if row else None
+
+    def schema_ids_by_base(self, base_fingerprint: str) -> set[int]:
+        """Ids of the schemas with this text and references, whatever their metadata/ruleSet."""
+        rows = self.conn.execute(
+            "SELECT id FROM schemas WHERE base_fingerprint=?", (base_fingerprint,)
+        ).fetchall()
+        return {r[0] for r in rows}
 
     def max_schema_id(self) -> int:
         return int(self._one("SELECT COALESCE(MAX(id), 0) FROM schemas")[0])
@@ -98,11 +135,24 @@ class Tx:
         refs: list[dict[str, Any]],
         guid: str,
         schema_id: int | None = None,
+        base_fingerprint: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        rule_set: dict[str, Any] | None = None,
     ) -> int:
         cur = self.conn.execute(
-            "INSERT INTO schemas (id, fingerprint, schema_type, text, refs, guid) "
-            "VALUES (?,?,?,?,?,?)",
-            (schema_id, fingerprint, schema_type, text, json.dumps(refs), guid),
+            "INSERT INTO schemas (id, fingerprint, schema_type, text, refs, guid, metadata, "
+            "rule_set, base_fingerprint) VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                schema_id,
+                fingerprint,
+                schema_type,
+                text,
+                json.dumps(refs),
+                guid,
+                None if metadata is None else json.dumps(metadata),
+                None if rule_set is None else json.dumps(rule_set),
+                base_fingerprint or fingerprint,
+            ),
         )
         new_id = int(cur.lastrowid or schema_id or 0)
         self.conn.executemany(
@@ -217,6 +267,7 @@ class Storage:
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._writer = self._connect()
+        _migrate(self._writer)
         self._writer.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from registry import errors
+from registry.api.contract_models import Metadata, RuleSet, dump
 from registry.errors import ErrorCode, RegistryError
 from registry.service import Registry, SchemaInput
 
@@ -41,6 +42,8 @@ class SchemaRequest(BaseModel):
     references: list[SchemaReference] | None = None
     id: int | None = Field(default=None, ge=1, le=MAX_INT32)
     version: int | None = Field(default=None, ge=1, le=MAX_INT32)
+    metadata: Metadata | None = None
+    ruleSet: RuleSet | None = None  # noqa: N815
 
     def to_input(self) -> SchemaInput:
         if not self.schema_:
@@ -51,6 +54,8 @@ class SchemaRequest(BaseModel):
             references=tuple(r.model_dump() for r in self.references or ()),
             id=self.id,
             version=self.version,
+            metadata=dump(self.metadata),
+            rule_set=dump(self.ruleSet),
         )
 
 
@@ -65,6 +70,8 @@ class SchemaResponse(BaseModel):
     schemaType: str | None = None  # noqa: N815
     references: list[SchemaReference] | None = None
     guid: str | None = None
+    metadata: Metadata | None = None
+    ruleSet: RuleSet | None = None  # noqa: N815
     maxId: int | None = None  # noqa: N815
 
 
@@ -78,6 +85,8 @@ class VersionResponse(BaseModel):
     schemaType: str | None = None  # noqa: N815
     references: list[SchemaReference] | None = None
     guid: str | None = None
+    metadata: Metadata | None = None
+    ruleSet: RuleSet | None = None  # noqa: N815
     deleted: bool | None = None
 
 

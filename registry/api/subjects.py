@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from registry.api.models import (
@@ -18,6 +18,7 @@ from registry.api.models import (
     VersionResponse,
     check_subject,
 )
+from registry.errors import ErrorCode, RegistryError
 from registry.service import Registry
 
 router = APIRouter(prefix="/subjects", tags=["subjects"], responses=COMMON_ERRORS)
@@ -134,3 +135,27 @@ def delete_version(
     subject: str, version: str, permanent: bool = False, registry: Registry = RegistryDep
 ) -> int:
     return registry.delete_version(check_subject(subject), version, permanent)
+
+
+@router.get(
+    "/{subject}/metadata",
+    response_model=VersionResponse,
+    response_model_exclude_none=True,
+    responses=NOT_FOUND,
+)
+def latest_with_metadata(
+    subject: str,
+    key: Annotated[list[str] | None, Query()] = None,
+    value: Annotated[list[str] | None, Query()] = None,
+    deleted: bool = False,
+    format: str | None = None,  # noqa: A002 - Confluent's query name; AVRO has one format
+    registry: Registry = RegistryDep,
+) -> dict[str, Any]:
+    """Latest version whose metadata properties include every key[i]=value[i] (data contracts)."""
+    key, value = key or [], value or []
+    if len(key) != len(value):
+        raise RegistryError(
+            ErrorCode.UNPROCESSABLE_ENTITY, "Query parameters key and value must pair up"
+        )
+    wanted = dict(zip(key, value, strict=True))
+    return registry.latest_with_metadata(check_subject(subject), wanted, deleted)
