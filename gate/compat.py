@@ -1,27 +1,31 @@
 """`gate compat`: every subject's contract in the working tree against its published history.
 
-WIRE follows the subject's level (transitive levels: every earlier version). CODEGEN and SEMANTIC
-compare with the latest earlier version: that is what the generated code in use was built from.
-INTEROP (offline only) round-trips sample events between the base revision's generated classes and
-the new ones, for subjects whose WIRE check passed.
+Offline by default, every step of the contract's history on the current branch must pass the
+subject's level: each distinct version against the one before it (WIRE, CODEGEN, SEMANTIC), and at
+transitive levels against every earlier version too (WIRE), so a break made in an earlier commit of
+the same push is still caught; such a finding names the commit that introduced it and points at the
+field in the current file. `--against REV` and `--registry URL` check only the working tree against
+those versions. INTEROP (offline only) round-trips sample events between the latest earlier
+version's generated classes and the new ones, for subjects whose WIRE check passed.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
 
-from gate import interop
-from gate.context import Repo, Subject, canonical
+from gate import interop, steps
+from gate.context import Repo, Subject
 from gate.findings import Finding
-from gate.history import HistoryError, Version, git_versions, registry_versions
-from gate.rules import codegen, semantic, wire
-from gate.rules.diff import walk
+from gate.history import Blobs, HistoryError, Version, git_versions, registry_versions
+from gate.repoint import translate
+from gate.rules import wire
 from gate.rules.model import Change
-from registry.rules import CompatibilityLevel, InvalidSchema, ParsedSchema, parse_schema
+from registry.rules import CompatibilityLevel, InvalidSchema, ParsedSchema
+
+Step = list[steps.Found]
 
 
 @dataclass
@@ -29,10 +33,15 @@ class Result:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     checked: int = 0
+    subjects: list[str] = field(default_factory=list)
 
 
-def _key(text: str, refs: tuple[str, ...]) -> tuple[str, ...]:
-    return (canonical(text), *map(canonical, refs))
+@dataclass
+class _Run:
+    every_step: bool  # default mode: check every step of the branch's history
+    interop: bool
+    history: dict[str, list[Version]] = field(default_factory=dict)  # by contract path
+    older: dict[tuple[str, str, str], Step] = field(default_factory=dict)  # path, rev, level
 
 
 def run(
@@ -41,24 +50,31 @@ def run(
     result = Result()
     source = f"registry {registry}" if registry else f"git history of {against or 'HEAD'}"
     client = httpx.Client(base_url=registry, timeout=10) if registry else None
-    cache: dict[str, list[Version]] = {}
+    state = _Run(every_step=not against and not registry, interop=interop_check and not registry)
+    blobs = Blobs(repo.root)
     try:
         for subject in repo.subjects():
             if client is not None:
                 history = registry_versions(client, subject.name)
             else:
                 path = repo.rel(subject.contract)
-                if path not in cache:
-                    cache[path] = git_versions(
-                        repo.root, path, repo.reference_paths(subject.contract), against or "HEAD"
+                if path not in state.history:
+                    state.history[path] = git_versions(
+                        repo.root,
+                        path,
+                        repo.reference_paths(subject.contract),
+                        against or "HEAD",
+                        blobs,
                     )
-                history = cache[path]
-            _subject(repo, subject, history, result, interop_check and client is None)
+                history = state.history[path]
+            _subject(repo, subject, history, result, state)
             result.checked += 1
+            result.subjects.append(subject.name)
     except (HistoryError, httpx.HTTPError) as exc:
         result.notes.append(f"gate compat: cannot read the history from {source}: {exc}")
         raise SystemExit(_fail(result)) from exc
     finally:
+        blobs.close()
         if client is not None:
             client.close()
     result.notes.insert(0, f"checked against the {source}")
@@ -71,23 +87,23 @@ def _fail(result: Result) -> int:
 
 
 def _subject(
-    repo: Repo, subject: Subject, history: list[Version], result: Result, interop_check: bool
+    repo: Repo, subject: Subject, history: list[Version], result: Result, state: _Run
 ) -> None:
     contract = subject.contract
     refs = repo.reference_texts(contract)
     try:
-        new = parse_schema(contract.text, refs)
+        new = steps.parse(contract.text, refs)
     except InvalidSchema as exc:
         change = Change(wire.INVALID, "", exc.reason, wire.INVALID.fix)
         result.findings.append(repo.finding(contract, change, subject.name))
         return
-    current = _key(contract.text, refs)
-    while history and _key(history[-1].text, history[-1].references) == current:
+    current = steps.key(contract.text, refs)
+    while history and steps.key(history[-1].text, history[-1].references) == current:
         history = history[:-1]  # already published as is: compare with what came before
     valid: list[tuple[Version, ParsedSchema]] = []
     for version in history:
         try:
-            valid.append((version, parse_schema(version.text, version.references)))
+            valid.append((version, steps.parse(version.text, version.references)))
         except InvalidSchema as exc:
             result.notes.append(f"{subject.name}: skipped {version.label}, not valid: {exc}")
     if not valid:
@@ -96,19 +112,55 @@ def _subject(
     if level is CompatibilityLevel.NONE:
         result.notes.append(f"{subject.name}: level NONE, not checked")
         return
-    previous: list[tuple[int | None, ParsedSchema]] = [(i, p) for i, (_, p) in enumerate(valid)]
-    wire_errors = 0
-    for change, idx in wire.check(new, previous, level):
-        label = valid[idx][0].label if idx is not None else ""
-        result.findings.append(repo.finding(contract, change, subject.name, label))
-        wire_errors += 1
-    last, last_parsed = valid[-1]
-    pairs = list(walk(last_parsed.json, json.loads(contract.text)))
-    for change in codegen.check(pairs) + semantic.check(pairs, level):
-        result.findings.append(repo.finding(contract, change, subject.name, last.label))
-    if interop_check and last.revision and not wire_errors:
+    found: list[Finding] = []
+    if state.every_step:
+        for i in range(1, len(valid)):
+            found += _older_step(repo, subject, valid, i, level, state)
+    latest = steps.check(new, contract.text, valid, level)
+    found += [repo.finding(contract, f.change, subject.name, f.against.label) for f in latest]
+    result.findings += _distinct(found)
+    last = valid[-1][0]
+    if state.interop and last.revision and not any(f.wire for f in latest):
         for change in interop.check(repo, contract, last.revision, level):
             result.findings.append(repo.finding(contract, change, subject.name, last.label))
+
+
+def _older_step(
+    repo: Repo,
+    subject: Subject,
+    valid: list[tuple[Version, ParsedSchema]],
+    i: int,
+    level: CompatibilityLevel,
+    state: _Run,
+) -> list[Finding]:
+    """Findings of the step to `valid[i]`, placed in the current file, naming its commit."""
+    contract = subject.contract
+    version, parsed = valid[i]
+    cache_key = (repo.rel(contract), version.revision or version.label, level.value)
+    if cache_key not in state.older:
+        state.older[cache_key] = steps.check(parsed, version.text, valid[:i], level)
+    introduced = f"{(version.revision or '')[:7]} {version.commit_subject}".strip()
+    out = []
+    for f in state.older[cache_key]:
+        path = translate(f.change.path, parsed.json, contract.schema)
+        finding = repo.finding(
+            contract, replace(f.change, path=path), subject.name, f.against.label
+        )
+        out.append(replace(finding, introduced=introduced))
+    return out
+
+
+def _distinct(found: list[Finding]) -> list[Finding]:
+    """Drop repeats of one finding (e.g. found against several earlier versions, or in an older
+    step and again by the transitive check of the latest): the first, oldest, stays."""
+    seen: set[tuple[str, str, int, int]] = set()
+    out = []
+    for f in found:
+        k = (f.rule, f.message, f.line, f.col)
+        if k not in seen:
+            seen.add(k)
+            out.append(f)
+    return out
 
 
 def default_overrides(root: Path) -> Path:

@@ -20,6 +20,7 @@ class Finding:
     pointer: str = ""  # JSON pointer into the new schema
     against: str = ""  # what it was checked against, e.g. "git 1a2b3c4" or "registry v2"
     override: str = ""  # non-empty when an override accepted it: "reason (approved by X)"
+    introduced: str = ""  # a step earlier in the history: "<short sha> <commit subject line>"
 
     @property
     def is_error(self) -> bool:
@@ -31,10 +32,16 @@ class Finding:
 
 def _text(f: Finding) -> str:
     head = f"{f.file}:{f.line}:{f.col}: {f.rule} {f.message}"
-    if f.subject or f.against:
-        ctx = ", ".join(x for x in (f.subject, f.against and f"against {f.against}") if x)
-        head += f" [{ctx}]"
+    if f.subject or f.against or f.introduced:
+        head += f" [{_context(f)}]"
     return f"{head}\n    fix: {f.fix}"
+
+
+def _context(f: Finding) -> str:
+    where = (
+        f"introduced in {f.introduced}" if f.introduced else f.against and f"against {f.against}"
+    )
+    return ", ".join(x for x in (f.subject, where) if x)
 
 
 def _github_escape(value: str, prop: bool = False) -> str:
@@ -59,15 +66,19 @@ def render(findings: Sequence[Finding], fmt: str, summary: str, notes: Sequence[
     if fmt == "github":
         for f in errors:
             props = f"file={f.file},line={f.line},col={f.col},title={f.rule}"
-            lines.append(f"::error {props}::{_github_escape(f'{f.message} (fix: {f.fix})')}")
+            where = f", introduced in {f.introduced}" if f.introduced else ""
+            text = f"{f.message}{where} (fix: {f.fix})"
+            lines.append(f"::error {props}::{_github_escape(text)}")
         for f in overridden:
             props = f"file={f.file},line={f.line},col={f.col},title={f.rule} (overridden)"
             lines.append(f"::notice {props}::{_github_escape(f'{f.message} -- {f.override}')}")
     else:
         lines += [_text(f) for f in errors]
         for f in overridden:
+            where = f" (introduced in {f.introduced})" if f.introduced else ""
             lines.append(
-                f"override applied: {f.subject} {f.rule} at {f.file}:{f.line}:{f.col}: {f.override}"
+                f"override applied: {f.subject} {f.rule} at {f.file}:{f.line}:{f.col}{where}: "
+                f"{f.override}"
             )
     lines += list(notes)
     lines.append(summary)

@@ -15,6 +15,7 @@ class Version:
     text: str
     references: tuple[str, ...]  # texts of referenced schemas, dependencies first
     revision: str | None = None  # git commit, when it came from git
+    commit_subject: str = ""  # that commit's subject line
 
 
 class HistoryError(RuntimeError):
@@ -35,6 +36,49 @@ def git_show(repo: Path, rev: str, path: str) -> str | None:
     return proc.stdout if proc.returncode == 0 else None
 
 
+class Blobs:
+    """`rev:path` -> text through one long-running `git cat-file --batch` (a `git show` per read
+    costs a process each: too slow for a few hundred commits times the contracts and their refs)."""
+
+    def __init__(self, repo: Path) -> None:
+        self.repo = repo
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._cache: dict[tuple[str, str], str | None] = {}
+
+    def read(self, rev: str, path: str) -> str | None:
+        key = (rev, path)
+        if key not in self._cache:
+            self._cache[key] = self._read(f"{rev}:{path}")
+        return self._cache[key]
+
+    def _read(self, spec: str) -> str | None:
+        if self._proc is None:
+            self._proc = subprocess.Popen(
+                ["git", "cat-file", "--batch"],
+                cwd=self.repo,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        stdin, stdout = self._proc.stdin, self._proc.stdout
+        assert stdin is not None and stdout is not None
+        stdin.write(spec.encode() + b"\n")
+        stdin.flush()
+        header = stdout.readline().decode().split()
+        if len(header) != 3:  # "<spec> missing" / "ambiguous"
+            return None
+        data = stdout.read(int(header[2]))
+        stdout.read(1)  # the newline after the contents
+        return data.decode() if header[1] == "blob" else None
+
+    def close(self) -> None:
+        if self._proc is not None:
+            assert self._proc.stdin is not None
+            self._proc.stdin.close()
+            self._proc.wait()
+            self._proc = None
+
+
 def file_log(repo: Path, path: str, rev: str = "HEAD") -> list[tuple[str, str, str]]:
     """(commit, path at that commit, "date subject") newest first, following renames."""
     out = git(repo, "log", "--follow", "--format=@%H %as %s", "--name-only", rev, "--", path)
@@ -50,20 +94,30 @@ def file_log(repo: Path, path: str, rev: str = "HEAD") -> list[tuple[str, str, s
 
 
 def git_versions(
-    repo: Path, path: str, ref_paths: dict[str, str], rev: str = "HEAD"
+    repo: Path,
+    path: str,
+    ref_paths: dict[str, str],
+    rev: str = "HEAD",
+    blobs: Blobs | None = None,
 ) -> list[Version]:
     """Every version of `path` in the history of `rev`, oldest first, consecutive duplicates
     dropped. `ref_paths` maps each referenced type to its file; read at the same commit."""
+    reader = blobs or Blobs(repo)
     versions: list[Version] = []
-    for commit, at_path, _ in reversed(file_log(repo, path, rev)):
-        text = git_show(repo, commit, at_path)
-        if text is None or (versions and versions[-1].text == text):
-            continue
-        refs = []
-        for ref_path in ref_paths.values():
-            ref = git_show(repo, commit, ref_path)
-            refs.append(ref if ref is not None else (repo / ref_path).read_text())
-        versions.append(Version(f"git {commit[:7]}", text, tuple(refs), commit))
+    try:
+        for commit, at_path, desc in reversed(file_log(repo, path, rev)):
+            text = reader.read(commit, at_path)
+            if text is None or (versions and versions[-1].text == text):
+                continue
+            refs = []
+            for ref_path in ref_paths.values():
+                ref = reader.read(commit, ref_path)
+                refs.append(ref if ref is not None else (repo / ref_path).read_text())
+            subject = desc.partition(" ")[2]
+            versions.append(Version(f"git {commit[:7]}", text, tuple(refs), commit, subject))
+    finally:
+        if blobs is None:
+            reader.close()
     return versions
 
 

@@ -15,8 +15,13 @@ def render() -> str:
         "(`contracts/compat-overrides.yaml`) and CI annotations rely on them.",
         "",
         "`make compat` runs WIRE, CODEGEN, SEMANTIC and INTEROP; `make lint` runs LINT. At level",
-        "NONE a subject is not checked. WIRE follows the subject's level (transitive levels check",
-        "every earlier version); CODEGEN and SEMANTIC compare with the latest earlier version.",
+        "NONE a subject is not checked. By default every step of a contract's history on the",
+        "current branch must pass: each distinct version against the one before it (WIRE,",
+        "CODEGEN, SEMANTIC; transitive levels: WIRE against every earlier version too), so a",
+        "break made in an earlier commit of the same push is caught and reported as",
+        '"introduced in <commit>" at the field in the current file. `--against REV` and',
+        "`--registry URL` check only the working tree against those versions. An override",
+        "(subject, rule, field) covers the step it matches, wherever it is in the history.",
         "",
     ]
     for cat, what in CATEGORIES.items():

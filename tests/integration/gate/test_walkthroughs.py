@@ -268,3 +268,67 @@ def test_against_a_revision_and_machine_formats(repo: Path) -> None:
     # the fix the finding asks for makes it pass
     edit(repo, ORDER_CREATED, '"type": "boolean",', '"type": "boolean", "default": false,', "fix")
     assert gate(repo, "compat", "--against", "base").returncode == 0
+
+
+def _rename_then_doc_tweak(root: Path) -> str:
+    """Commit A renames `note` (alias keeps WIRE passing), commit B tweaks an unrelated doc;
+    returns A's short sha."""
+    edit(
+        root,
+        ORDER_CREATED,
+        '{"name": "note", "type"',
+        '{"name": "customer_note", "aliases": ["note"], "type"',
+        "rename note to customer_note",
+    )
+    sha = _git(root, "rev-parse", "--short=7", "HEAD").strip()
+    edit(root, ORDER_CREATED, "Stock keeping unit.", "Stock keeping unit (SKU).", "doc tweak")
+    return sha
+
+
+def test_rename_in_an_earlier_commit_fails_at_the_later_commit_naming_it(repo: Path) -> None:
+    sha = _rename_then_doc_tweak(repo)
+    proc = gate(repo, "compat")
+    assert proc.returncode == 1, proc.stdout
+    lines = proc.stdout.splitlines()
+    ((i, head),) = [(i, x) for i, x in enumerate(lines) if "CODEGEN_FIELD_RENAMED" in x]
+    assert head == (
+        f"{ORDER_CREATED}:23:14: CODEGEN_FIELD_RENAMED field 'note' of "
+        "'shop.events.OrderCreated' was renamed to 'customer_note' "
+        f"[order_created-value, introduced in {sha} rename note to customer_note]"
+    )
+    assert lines[i + 1].startswith("    fix: ")
+    assert "WIRE_" not in proc.stdout
+    assert lines[-1] == "gate compat FAILED: 1 error in 12 subjects"
+    # --against keeps its meaning: HEAD against that revision only (B vs A passes)
+    assert gate(repo, "compat", "--against", "HEAD~1", "--no-interop").returncode == 0
+
+
+def test_override_covers_the_older_step_and_is_listed(repo: Path) -> None:
+    (repo / "contracts/compat-overrides.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "overrides": [
+                    {
+                        "subject": "order_created-value",
+                        "rule": "CODEGEN_FIELD_RENAMED",
+                        "field": "note",
+                        "reason": "every reader moved to customer_note in release 43",
+                        "approved_by": "bob (orders lead)",
+                    }
+                ]
+            }
+        )
+    )
+    _git(repo, "add", "contracts/compat-overrides.yaml")
+    _git(repo, "commit", "-qm", "override the rename")
+    sha = _rename_then_doc_tweak(repo)
+    proc = gate(repo, "compat")
+    assert proc.returncode == 0, proc.stdout
+    assert (
+        f"override applied: order_created-value CODEGEN_FIELD_RENAMED at {ORDER_CREATED}:23:14 "
+        f"(introduced in {sha} rename note to customer_note): every reader moved to "
+        "customer_note in release 43 (approved by bob (orders lead))"
+    ) in proc.stdout
+    assert proc.stdout.splitlines()[-1] == (
+        "gate compat passed: 0 errors in 12 subjects, 1 override applied"
+    )
