@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.api import compatibility, config, mode, schemas, subjects
 from registry.api.models import RegistryJSONResponse
+from registry.api.paths import route_encoded_slashes
 from registry.auth import User, authenticate
 from registry.errors import ErrorCode, RegistryError
 from registry.service import Registry
@@ -44,6 +45,7 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        scope = route_encoded_slashes(scope)
         headers = {k.lower(): v for k, v in scope["headers"]}
         if self.users and scope["path"] != "/health":
             raw = headers.get(b"authorization")

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from registry import errors
 from registry.api.contract_models import Metadata, RuleSet, dump
+from registry.api.paths import decode_segment
 from registry.errors import ErrorCode, RegistryError
 from registry.service import Registry, SchemaInput
 
@@ -145,6 +146,8 @@ RegistryDep = Depends(get_registry)
 
 
 def check_subject(subject: str) -> str:
+    """A subject path parameter, decoded (it may contain `/`) and validated (42208)."""
+    subject = decode_segment(subject)
     if not subject or any(ord(c) < 0x20 or 0xD800 <= ord(c) <= 0xDFFF for c in subject):
         raise RegistryError(ErrorCode.INVALID_SUBJECT, f"Invalid subject {subject!r}")
     return subject

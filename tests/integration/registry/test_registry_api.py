@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -366,3 +367,32 @@ def test_references_and_referencedby(api: httpx.Client, subject: str) -> None:
     api.delete(f"/subjects/{subject}")
     assert api.get(f"/subjects/{meta_subject}/versions/1/referencedby").json() == []
     assert api.delete(f"/subjects/{meta_subject}/versions/1").json() == 1
+
+
+@pytest.mark.parametrize("name", ["team/orders", "x/versions", "a/b/c", "pct%41/%2F"])
+def test_subject_with_slash_is_routable_when_encoded(
+    api: httpx.Client, subject: str, name: str
+) -> None:
+    full = f"{subject}-{name}"
+    enc = quote(full, safe="")
+    schema = record("Slash", A)
+    sid = register(api, enc, schema).json()["id"]
+    assert api.get(f"/subjects/{enc}/versions").json() == [1]
+    got = api.get(f"/subjects/{enc}/versions/1").json()
+    assert (got["subject"], got["id"]) == (full, sid)
+    assert api.get(f"/subjects/{enc}/versions/latest/schema").json() == json.loads(schema)
+    assert api.post(f"/subjects/{enc}", json=body(schema)).json()["subject"] == full
+    assert api.get("/subjects", params={"subjectPrefix": subject}).json() == [full]
+    assert full in api.get(f"/schemas/ids/{sid}/subjects").json()
+    assert api.get(f"/schemas/ids/{sid}", params={"subject": full}).status_code == 200
+    assert api.put(f"/config/{enc}", json={"compatibility": "FULL"}).status_code == 200
+    assert api.get(f"/config/{enc}").json() == {"compatibilityLevel": "FULL"}
+    assert api.put(f"/mode/{enc}", json={"mode": "READWRITE"}).json() == {"mode": "READWRITE"}
+    assert api.delete(f"/mode/{enc}").status_code == 200
+    check = api.post(f"/compatibility/subjects/{enc}/versions/latest", json=body(schema))
+    assert check.json() == {"is_compatible": True}
+    assert api.get(f"/subjects/{enc}/metadata").json()["subject"] == full
+    assert api.delete(f"/subjects/{enc}/versions/1").json() == 1
+    assert api.delete(f"/subjects/{enc}", params={"permanent": "true"}).json() == [1]
+    # An unencoded slash is a path separator, as in Confluent: no such route.
+    assert api.get(f"/subjects/{subject}/x/versions").status_code == 404

@@ -167,3 +167,12 @@ def test_references_with_serializer_and_deserializer(
     # a fresh client, so nothing comes from the serializer's caches
     deserializer = AvroDeserializer(SchemaRegistryClient({"url": registry_url}))
     assert deserializer(data, ctx) == value
+
+
+def test_subject_with_slash(client: SchemaRegistryClient, subject: str) -> None:
+    name = f"team/{subject}"  # the client sends it as team%2F...
+    sid = client.register_schema(name, avro(record("Sl", A)))
+    assert client.get_latest_version(name).schema_id == sid
+    assert client.lookup_schema(name, avro(record("Sl", A))).subject == name
+    assert name in client.get_subjects()
+    assert client.delete_subject(name) == [1]
