@@ -44,7 +44,7 @@ codegen: $(STAMP) ## contracts/ -> services/events (typed pydantic classes)
 codegen-check: $(STAMP) ## fail if the generated classes are stale
 	@$(PY) -m codegen --check
 
-compat: $(STAMP) ## compatibility gate: contracts vs their history (AGAINST=rev, REGISTRY=url, FORMAT=text|json|github)
+compat: $(STAMP) ## compatibility gate: contracts vs their history (AGAINST=rev, REGISTRY=url, FORMAT=text|json|github|junit)
 	@$(PY) -m gate compat $(if $(AGAINST),--against $(AGAINST)) $(if $(REGISTRY),--registry $(REGISTRY)) $(if $(FORMAT),--format $(FORMAT))
 
 lint: $(STAMP) ## contract lint rules, then ruff, then mypy on the shared packages

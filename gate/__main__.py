@@ -9,7 +9,7 @@ from pathlib import Path
 from codegen.catalog import CatalogError
 from gate import compat, docs, lint, overrides, ruledoc
 from gate.context import Repo
-from gate.findings import render
+from gate.findings import FORMATS, render
 
 
 def _summary(cmd: str, findings: list, checked: int, what: str) -> str:
@@ -32,9 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--registry", help="Schema Registry URL: check every registered version")
     c.add_argument("--overrides", type=Path, help="default: contracts/compat-overrides.yaml")
     c.add_argument("--no-interop", action="store_true", help="skip the mixed-versions round trip")
-    c.add_argument("--format", choices=["text", "json", "github"], default="text")
+    c.add_argument("--format", choices=FORMATS, default="text")
     lt = sub.add_parser("lint", help="contract lint rules")
-    lt.add_argument("--format", choices=["text", "json", "github"], default="text")
+    lt.add_argument("--format", choices=FORMATS, default="text")
     sub.add_parser("docs", help="docs/asyncapi.yaml and docs/catalog.md")
     r = sub.add_parser("rules", help="write gate/RULES.md")
     r.add_argument("--check", action="store_true", help="fail if gate/RULES.md is stale")
@@ -55,12 +55,16 @@ def main(argv: list[str] | None = None) -> int:
                     args.format,
                     _summary("compat", found, result.checked, "subjects"),
                     result.notes,
+                    result.subjects,
+                    "gate compat",
                 )
             )
             return 1 if any(f.is_error for f in found) else 0
         if args.cmd == "lint":
             found, checked = lint.run(repo)
-            print(render(found, args.format, _summary("lint", found, checked, "contracts")))
+            files = [repo.rel(c) for c in repo.catalog.contracts.values()]
+            summary = _summary("lint", found, checked, "contracts")
+            print(render(found, args.format, summary, (), files, "gate lint"))
             return 1 if found else 0
         if args.cmd == "docs":
             for path in docs.write(repo):

@@ -1,10 +1,12 @@
-"""Findings and how they print: text (`file:line:col: RULE message` + fix), json, github."""
+"""Findings and how they print: text (`file:line:col: RULE message` + fix), json, github, junit."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+
+from gate import junit
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,20 @@ def _github_escape(value: str, prop: bool = False) -> str:
     return out.replace(":", "%3A").replace(",", "%2C") if prop else out
 
 
-def render(findings: Sequence[Finding], fmt: str, summary: str, notes: Sequence[str] = ()) -> str:
+FORMATS = ("text", "json", "github", "junit")
+
+
+def render(
+    findings: Sequence[Finding],
+    fmt: str,
+    summary: str,
+    notes: Sequence[str] = (),
+    suites: Sequence[str] = (),
+    name: str = "gate",
+) -> str:
+    """`suites` and `name` are for junit: every subject (or file) checked, and the run's name."""
+    if fmt == "junit":
+        return junit.render(findings, name, summary, notes, suites)
     errors = [f for f in findings if f.is_error]
     overridden = [f for f in findings if not f.is_error]
     if fmt == "json":

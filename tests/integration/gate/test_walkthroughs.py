@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -299,6 +300,15 @@ def test_rename_in_an_earlier_commit_fails_at_the_later_commit_naming_it(repo: P
     assert lines[i + 1].startswith("    fix: ")
     assert "WIRE_" not in proc.stdout
     assert lines[-1] == "gate compat FAILED: 1 error in 12 subjects"
+    # the same finding in JUnit XML, as CI test reports read it
+    junit = gate(repo, "compat", "--format", "junit", "--no-interop")
+    assert junit.returncode == 1
+    root = ET.fromstring(junit.stdout)
+    assert root.get("failures") == "1" and len(root.findall("testsuite")) == 12
+    (case,) = root.findall("testsuite[@name='order_created-value']/testcase")
+    failure = case.find("failure")
+    assert failure is not None and failure.get("type") == "CODEGEN_FIELD_RENAMED"
+    assert f"introduced in {sha}" in (failure.text or "")
     # --against keeps its meaning: HEAD against that revision only (B vs A passes)
     assert gate(repo, "compat", "--against", "HEAD~1", "--no-interop").returncode == 0
 

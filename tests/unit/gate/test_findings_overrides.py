@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -71,3 +73,38 @@ def test_override_without_reason_or_approver_is_rejected(tmp_path: Path) -> None
     with pytest.raises(overrides.OverrideError, match="lacks reason, approved_by"):
         overrides.load(path)
     assert overrides.load(tmp_path / "missing.yaml") == []
+
+
+def test_junit_format_is_valid_xml_one_suite_per_subject_failures_carry_message_and_fix() -> None:
+    older = replace(F, rule="CODEGEN_FIELD_RENAMED", line=9, introduced="abc1234 rename note")
+    accepted = replace(F, subject="b-value", override="release 42 (approved by alice)")
+    out = render(
+        [F, older, accepted],
+        "junit",
+        "gate compat FAILED: 2 errors in 3 subjects, 1 override applied",
+        ["c-value: level NONE, not checked"],
+        ["a-value", "b-value", "c-value"],
+        "gate compat",
+    )
+    root = ET.fromstring(out)
+    assert root.tag == "testsuites" and root.get("name") == "gate compat"
+    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("4", "2", "1")
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    assert list(suites) == ["a-value", "b-value", "c-value"]
+    a_cases = suites["a-value"].findall("testcase")
+    assert [c.get("name") for c in a_cases] == [
+        "WIRE_FIELD_MISSING_DEFAULT contracts/shop/events/a.avsc:7:14",
+        "CODEGEN_FIELD_RENAMED contracts/shop/events/a.avsc:9:14",
+    ]
+    failure = a_cases[0].find("failure")
+    assert failure is not None and failure.get("message") == F.message
+    assert failure.get("type") == "WIRE_FIELD_MISSING_DEFAULT"
+    assert failure.text is not None and failure.text.endswith(f"fix: {F.fix}")
+    renamed = a_cases[1].find("failure")
+    assert renamed is not None and "introduced in abc1234 rename note" in (renamed.text or "")
+    (b_case,) = suites["b-value"].findall("testcase")
+    skipped = b_case.find("skipped")
+    assert skipped is not None and "release 42" in (skipped.get("message") or "")
+    (c_case,) = suites["c-value"].findall("testcase")
+    assert list(c_case) == [] and suites["c-value"].get("failures") == "0"
+    assert suites["c-value"].findtext("system-out") == "c-value: level NONE, not checked"
