@@ -66,8 +66,9 @@ def parse_version(value: str | int) -> int | None:
 
 
 def page(items: list[Any], offset: int = 0, limit: int = -1) -> list[Any]:
+    """Confluent's paging: a `limit` of 0 or less means no limit."""
     items = items[max(offset, 0) :]
-    return items[:limit] if limit is not None and limit >= 0 else items
+    return items[:limit] if limit is not None and limit > 0 else items
 
 
 def _fingerprint(
