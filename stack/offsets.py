@@ -10,10 +10,10 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+from confluent_kafka import Consumer, TopicPartition
 
 from services.runtime.consumer import to_incoming
-from services.runtime.dlq import DLQ_TOPIC, PREFIX
+from stack.dlq_tool import read_entries
 
 
 def _reader(bootstrap: str) -> Consumer:
@@ -53,22 +53,5 @@ def log_end_offsets(
 
 def dlq_reasons(bootstrap: str, idle_s: float = 1.0) -> Counter[str]:
     """Dead letter entries by (original topic, error class), read from the beginning."""
-    consumer = _reader(bootstrap)
-    reasons: Counter[str] = Counter()
-    try:
-        metadata = consumer.list_topics(DLQ_TOPIC, timeout=10)
-        partitions = metadata.topics[DLQ_TOPIC].partitions if DLQ_TOPIC in metadata.topics else {}
-        consumer.assign([TopicPartition(DLQ_TOPIC, p, OFFSET_BEGINNING) for p in partitions])
-        quiet_since = time.monotonic()
-        while time.monotonic() - quiet_since < idle_s:
-            for msg in consumer.consume(500, 0.2):
-                if msg.error():
-                    continue
-                record = to_incoming(msg)
-                topic = (record.header(PREFIX + "original.topic") or b"?").decode()
-                error = (record.header(PREFIX + "error.class") or b"?").decode()
-                reasons[f"{topic}: {error}"] += 1
-                quiet_since = time.monotonic()
-        return reasons
-    finally:
-        consumer.close()
+    entries = read_entries(bootstrap, idle_s)
+    return Counter(f"{e.fact('original.topic')}: {e.error_class}" for e in entries)

@@ -17,6 +17,7 @@ import time
 from services.delivery import store
 from services.delivery.domain import remaining_delay
 from services.events import OrderCreated, OrderDelivered, OrderShipped
+from services.runtime import known_orders
 from services.runtime.app import ServiceApp
 from services.runtime.errors import UnknownOrderError
 from services.runtime.logging import get_logger
@@ -27,7 +28,7 @@ ORDERS_GROUP = "delivery-orders"
 
 
 def remember_order(event: OrderCreated, uow: UnitOfWork) -> None:
-    store.remember_order(uow.conn, event.order_id)
+    known_orders.remember_order(uow.conn, event.order_id)
 
 
 def deliver_order(event: OrderShipped, uow: UnitOfWork, delay_s: float) -> None:
@@ -35,7 +36,7 @@ def deliver_order(event: OrderShipped, uow: UnitOfWork, delay_s: float) -> None:
     if store.is_delivered(uow.conn, event.order_id):
         log.info("order already delivered; nothing to do")
         return
-    if not store.is_known(uow.conn, event.order_id):
+    if not known_orders.is_known(uow.conn, event.order_id):
         raise UnknownOrderError(f"OrderShipped for order {event.order_id}, not placed yet")
     wait = remaining_delay(event.metadata.occurred_at, now_utc(), delay_s)
     if wait > 0:

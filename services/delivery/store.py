@@ -6,16 +6,17 @@ import datetime
 import sqlite3
 import uuid
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS known_orders (
-    order_id TEXT PRIMARY KEY
-);
-CREATE TABLE IF NOT EXISTS deliveries (
+from services.runtime import known_orders
+
+SCHEMA = (
+    known_orders.SCHEMA
+    + """CREATE TABLE IF NOT EXISTS deliveries (
     order_id TEXT PRIMARY KEY,
     shipment_id TEXT NOT NULL,
     delivered_at TEXT NOT NULL
 );
 """
+)
 
 
 def is_delivered(conn: sqlite3.Connection, order_id: uuid.UUID) -> bool:
@@ -30,16 +31,3 @@ def add_delivery(
         "INSERT INTO deliveries (order_id, shipment_id, delivered_at) VALUES (?, ?, ?)",
         (str(order_id), shipment_id, at.isoformat()),
     )
-
-
-def remember_order(conn: sqlite3.Connection, order_id: uuid.UUID) -> None:
-    """Record that the order was placed (its OrderCreated was seen)."""
-    conn.execute(
-        "INSERT INTO known_orders (order_id) VALUES (?) ON CONFLICT (order_id) DO NOTHING",
-        (str(order_id),),
-    )
-
-
-def is_known(conn: sqlite3.Connection, order_id: uuid.UUID) -> bool:
-    row = conn.execute("SELECT 1 FROM known_orders WHERE order_id = ?", (str(order_id),)).fetchone()
-    return row is not None

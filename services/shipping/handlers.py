@@ -12,6 +12,7 @@ dead-lettered as `retries_exhausted:unknown_order` if the order never appears.
 from __future__ import annotations
 
 from services.events import InventoryReserved, OrderCreated, OrderShipped
+from services.runtime import known_orders
 from services.runtime.app import ServiceApp
 from services.runtime.errors import UnknownOrderError
 from services.runtime.logging import get_logger
@@ -24,7 +25,7 @@ ORDERS_GROUP = "shipping-orders"
 
 
 def remember_order(event: OrderCreated, uow: UnitOfWork) -> None:
-    store.remember_order(uow.conn, event.order_id)
+    known_orders.remember_order(uow.conn, event.order_id)
 
 
 def ship_order(event: InventoryReserved, uow: UnitOfWork) -> None:
@@ -32,7 +33,7 @@ def ship_order(event: InventoryReserved, uow: UnitOfWork) -> None:
     if store.has_shipment(uow.conn, event.order_id):
         log.info("order already shipped; nothing to do")
         return
-    if not store.is_known(uow.conn, event.order_id):
+    if not known_orders.is_known(uow.conn, event.order_id):
         raise UnknownOrderError(f"InventoryReserved for order {event.order_id}, not placed yet")
     shipment = create_shipment(event.order_id)
     store.add_shipment(uow.conn, shipment, event.reservation_id)

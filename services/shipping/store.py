@@ -5,14 +5,13 @@ from __future__ import annotations
 import sqlite3
 import uuid
 
+from services.runtime import known_orders
 from services.runtime.unit_of_work import now_utc
 from services.shipping.domain import Shipment
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS known_orders (
-    order_id TEXT PRIMARY KEY
-);
-CREATE TABLE IF NOT EXISTS shipments (
+SCHEMA = (
+    known_orders.SCHEMA
+    + """CREATE TABLE IF NOT EXISTS shipments (
     shipment_id TEXT PRIMARY KEY,
     order_id TEXT NOT NULL UNIQUE,
     reservation_id TEXT NOT NULL,
@@ -21,6 +20,7 @@ CREATE TABLE IF NOT EXISTS shipments (
     created_at TEXT NOT NULL
 );
 """
+)
 
 
 def has_shipment(conn: sqlite3.Connection, order_id: uuid.UUID) -> bool:
@@ -42,16 +42,3 @@ def add_shipment(conn: sqlite3.Connection, shipment: Shipment, reservation_id: s
             now_utc().isoformat(),
         ),
     )
-
-
-def remember_order(conn: sqlite3.Connection, order_id: uuid.UUID) -> None:
-    """Record that the order was placed (its OrderCreated was seen)."""
-    conn.execute(
-        "INSERT INTO known_orders (order_id) VALUES (?) ON CONFLICT (order_id) DO NOTHING",
-        (str(order_id),),
-    )
-
-
-def is_known(conn: sqlite3.Connection, order_id: uuid.UUID) -> bool:
-    row = conn.execute("SELECT 1 FROM known_orders WHERE order_id = ?", (str(order_id),)).fetchone()
-    return row is not None
