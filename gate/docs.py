@@ -150,6 +150,20 @@ def _type_label(t: Any) -> str:
     return str(t)
 
 
+def _fields_and_history(repo: Repo, c: Contract) -> list[str]:
+    """A contract's field table, then its version history."""
+    return [
+        "| Field | Type | Doc |",
+        "|---|---|---|",
+        *_fields(c.schema),
+        "",
+        "Version history:",
+        "",
+        *_history(repo, c),
+        "",
+    ]
+
+
 def _fields(schema: dict[str, Any], prefix: str = "") -> list[str]:
     rows = []
     for f in schema.get("fields", []):
@@ -203,14 +217,7 @@ def catalog_md(repo: Repo) -> str:
             f"- Owner (producer): {t.owner}; consumers: {', '.join(t.consumers)}",
             f"- Partitions: {t.partitions}; compatibility: {t.compatibility} ({t.reason})",
             "",
-            "| Field | Type | Doc |",
-            "|---|---|---|",
-            *_fields(c.schema),
-            "",
-            "Version history:",
-            "",
-            *_history(repo, c),
-            "",
+            *_fields_and_history(repo, c),
         ]
     out += ["## Shared types", ""]
     for s in cat.shared_types:
@@ -222,14 +229,7 @@ def catalog_md(repo: Repo) -> str:
             "",
             f"- Subject: `{s.subject}`; compatibility: {s.compatibility} ({s.reason})",
             "",
-            "| Field | Type | Doc |",
-            "|---|---|---|",
-            *_fields(c.schema),
-            "",
-            "Version history:",
-            "",
-            *_history(repo, c),
-            "",
+            *_fields_and_history(repo, c),
         ]
     out += [
         "## Dead letter queue",
