@@ -33,7 +33,8 @@ from gate.rules.model import Change
 from registry.rules import CompatibilityLevel
 
 MIXED_VERSIONS = rule(
-    "INTEROP_MIXED_VERSIONS", "INTEROP",
+    "INTEROP_MIXED_VERSIONS",
+    "INTEROP",
     "An event written by one generation of the classes cannot be read into the other generation's "
     "class (run for every changed contract whose WIRE check passed).",
     "make the change resolvable both ways the level promises (usually: add a default)",
@@ -53,14 +54,22 @@ def _generate(repo: Repo, revision: str | None) -> ModuleType:
     out_dir.mkdir(parents=True, exist_ok=True)
     contracts = repo.contracts_dir
     if revision:
-        archive = subprocess.run(["git", "archive", revision, "contracts"], cwd=repo.root,
-                                 capture_output=True, check=True).stdout
+        archive = subprocess.run(
+            ["git", "archive", revision, "contracts"],
+            cwd=repo.root,
+            capture_output=True,
+            check=True,
+        ).stdout
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(out_dir, filter="data")
         contracts = out_dir / "contracts"
     output = out_dir / f"events_{tag[:12]}.py"
-    subprocess.run([sys.executable, "-m", "codegen", "--contracts", str(contracts),
-                    "--output", str(output)], cwd=repo.root, capture_output=True, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "codegen", "--contracts", str(contracts), "--output", str(output)],
+        cwd=repo.root,
+        capture_output=True,
+        check=True,
+    )
     spec = importlib.util.spec_from_file_location(f"gate_interop_{tag[:12]}", output)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -106,8 +115,16 @@ def sample(node: Any, named: dict[str, Any], ns: str = "", variant: int = 0) -> 
             if target is None:
                 raise KeyError(f"unknown named type {node}")
             return sample(target, named, full_name(node, ns).rpartition(".")[0], variant)
-        return {"null": None, "boolean": True, "int": 7, "long": 7, "float": 1.5, "double": 1.5,
-                "bytes": b"x", "string": "sample"}[node]
+        return {
+            "null": None,
+            "boolean": True,
+            "int": 7,
+            "long": 7,
+            "float": 1.5,
+            "double": 1.5,
+            "bytes": b"x",
+            "string": "sample",
+        }[node]
     t, logical = node.get("type"), node.get("logicalType")
     if logical == "uuid":
         return str(uuid.UUID(int=variant + 1))
@@ -157,18 +174,26 @@ def check(repo: Repo, contract: Contract, base: str, level: CompatibilityLevel) 
         old, new = _generate(repo, base), _generate(repo, None)
     except subprocess.CalledProcessError as exc:
         msg = (exc.stderr or b"").decode(errors="replace").strip().splitlines()[-1:] or ["?"]
-        return [Change(MIXED_VERSIONS, "", f"could not generate classes to compare: {msg[0]}",
-                       "make `python -m codegen` succeed on both revisions")]
+        return [
+            Change(
+                MIXED_VERSIONS,
+                "",
+                f"could not generate classes to compare: {msg[0]}",
+                "make `python -m codegen` succeed on both revisions",
+            )
+        ]
     name = contract.full_name
     if name not in getattr(old, "EVENT_TYPES", {}) or name not in new.EVENT_TYPES:
         return []  # shared types are exercised through the events; renames are CODEGEN's
     directions = []
     if level.forward:
-        directions.append((new, old, "the base revision's class cannot read events written by "
-                                     "the new class"))
+        directions.append(
+            (new, old, "the base revision's class cannot read events written by the new class")
+        )
     if level.backward:
-        directions.append((old, new, "the new class cannot read events written by the base "
-                                     "revision's class"))
+        directions.append(
+            (old, new, "the new class cannot read events written by the base revision's class")
+        )
     out = []
     for writer, reader, what in directions:
         for variant in (0, 1):
@@ -176,8 +201,14 @@ def check(repo: Repo, contract: Contract, base: str, level: CompatibilityLevel) 
                 roundtrip(writer, reader, name, variant)
             except Exception as exc:  # noqa: BLE001 - any failure is the finding
                 first = " ".join(str(exc).split("For further information")[0].split())[:240]
-                out.append(Change(MIXED_VERSIONS, "", f"{what} ({contract.name}, sample "
-                                  f"{variant}): {type(exc).__name__}: {first}",
-                                  f"make {contract.name} resolvable in this direction"))
+                out.append(
+                    Change(
+                        MIXED_VERSIONS,
+                        "",
+                        f"{what} ({contract.name}, sample "
+                        f"{variant}): {type(exc).__name__}: {first}",
+                        f"make {contract.name} resolvable in this direction",
+                    )
+                )
                 break
     return out
