@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from codegen.catalog import CONTRACTS_DIR, CatalogError, load_catalog
+from avrokit.catalog import CONTRACTS_DIR, CatalogError, load_catalog
 from codegen.generate import render, ruff_format
 
 OUTPUT = Path(__file__).resolve().parent.parent / "services" / "events" / "__init__.py"

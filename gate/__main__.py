@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from codegen.catalog import CatalogError
+from avrokit.catalog import CatalogError
 from gate import compat, docs, lint, overrides, ruledoc
 from gate.context import Repo
 from gate.findings import FORMATS, render

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from avrokit import CompatibilityLevel, InvalidSchema, ParsedSchema
 from gate import interop, steps
 from gate.context import Repo, Subject
 from gate.findings import Finding
@@ -23,7 +24,6 @@ from gate.history import Blobs, HistoryError, Version, git_versions, registry_ve
 from gate.repoint import translate
 from gate.rules import wire
 from gate.rules.model import Change
-from registry.rules import CompatibilityLevel, InvalidSchema, ParsedSchema
 
 Step = list[steps.Found]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
-from codegen.catalog import Catalog, Contract, load_catalog
+from avrokit.catalog import Catalog, Contract, load_catalog
 from gate.findings import Finding
 from gate.locate import Locator
 from gate.rules.model import Change

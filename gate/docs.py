@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from codegen.catalog import Contract
+from avrokit.catalog import Contract
 from gate.context import Repo
 from gate.history import HistoryError, file_log, git
 

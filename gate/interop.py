@@ -25,12 +25,12 @@ from typing import Any
 
 import fastavro
 
-from codegen.catalog import Contract
+from avrokit import CompatibilityLevel
+from avrokit.catalog import Contract
 from gate.context import Repo
 from gate.rules.base import rule
 from gate.rules.diff import PRIMITIVES, full_name
 from gate.rules.model import Change
-from registry.rules import CompatibilityLevel
 
 MIXED_VERSIONS = rule(
     "INTEROP_MIXED_VERSIONS",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from avrokit import InvalidSchema, parse_schema
 from gate.context import Repo
 from gate.findings import Finding
 from gate.rules import lint
 from gate.rules.model import Change
-from registry.rules import InvalidSchema, parse_schema
 
 
 def run(repo: Repo) -> tuple[list[Finding], int]:

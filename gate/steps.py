@@ -11,12 +11,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from avrokit import CompatibilityLevel, InvalidSchema, ParsedSchema, parse_schema
 from gate.context import canonical
 from gate.history import Version
 from gate.rules import codegen, semantic, wire
 from gate.rules.diff import walk
 from gate.rules.model import Change
-from registry.rules import CompatibilityLevel, InvalidSchema, ParsedSchema, parse_schema
 
 _PARSED: dict[tuple[str, ...], ParsedSchema | InvalidSchema] = {}
 

@@ -13,10 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from registry import errors
-from registry.contracts import check_rule_set, has_properties
-from registry.errors import ErrorCode, RegistryError
-from registry.rules import (
+from avrokit import (
     CompatibilityLevel,
     InvalidSchema,
     ParsedSchema,
@@ -24,7 +21,10 @@ from registry.rules import (
     normalize_schema_text,
     parse_schema,
 )
-from registry.rules.compatibility import Incompatibility
+from avrokit.compatibility import Incompatibility
+from registry import errors
+from registry.contracts import check_rule_set, has_properties
+from registry.errors import ErrorCode, RegistryError
 from registry.storage import GLOBAL, SchemaRow, Storage, Tx, VersionRow
 
 DEFAULT_COMPATIBILITY = CompatibilityLevel.BACKWARD

@@ -8,8 +8,8 @@ from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
-from codegen.catalog import Catalog, load_catalog
-from codegen.generate import compact
+from avrokit import compact_json
+from avrokit.catalog import Catalog, load_catalog
 from services.runtime.registration import SubjectSchema, register_all
 
 
@@ -36,11 +36,15 @@ def create_topics(
 def catalog_schemas(catalog: Catalog) -> tuple[list[SubjectSchema], list[SubjectSchema]]:
     """Schemas as compact JSON: the exact text the generated classes carry and look up."""
     shared = [
-        SubjectSchema(s.subject, compact(s.contract.schema), s.contract.references, s.compatibility)
+        SubjectSchema(
+            s.subject, compact_json(s.contract.schema), s.contract.references, s.compatibility
+        )
         for s in catalog.shared_types
     ]
     subjects = [
-        SubjectSchema(t.value_subject, compact(t.value.schema), t.value.references, t.compatibility)
+        SubjectSchema(
+            t.value_subject, compact_json(t.value.schema), t.value.references, t.compatibility
+        )
         for t in catalog.topics.values()
     ]
     return shared, subjects

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "bytes", "string"})
-NAMED = frozenset({"record", "error", "enum", "fixed"})
+from avrokit.names import NAMED, PRIMITIVES, full_name
 
 
 @dataclass(frozen=True)
@@ -45,16 +44,6 @@ def unwrap(node: Any) -> Any:
     ):
         node = node["type"]
     return node
-
-
-def full_name(node: Any, namespace: str) -> str:
-    if isinstance(node, str):
-        return node if "." in node or not namespace else f"{namespace}.{node}"
-    name = node["name"]
-    if "." in name:
-        return name
-    ns = node.get("namespace", namespace)
-    return f"{ns}.{name}" if ns else name
 
 
 def _branch_key(node: Any, namespace: str) -> str:

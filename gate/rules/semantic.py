@@ -6,10 +6,10 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from avrokit import CompatibilityLevel
 from gate.rules.base import rule
 from gate.rules.diff import Pair, kind_of
 from gate.rules.model import Change
-from registry.rules import CompatibilityLevel
 
 LOGICAL_ADDED = rule(
     "SEMANTIC_LOGICAL_TYPE_ADDED",

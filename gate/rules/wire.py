@@ -1,13 +1,13 @@
-"""WIRE rules: Avro schema resolution at the subject's level, delegated to `registry.rules` (the
+"""WIRE rules: Avro schema resolution at the subject's level, delegated to `avrokit` (the
 same code the registry server runs); each `Incompatibility.kind` gets a stable rule id and docs."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from avrokit import CompatibilityLevel, ParsedSchema, check_compatibility
 from gate.rules.base import Rule, rule
 from gate.rules.model import Change
-from registry.rules import CompatibilityLevel, ParsedSchema, check_compatibility
 
 INVALID = rule(
     "WIRE_INVALID_SCHEMA",

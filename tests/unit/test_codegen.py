@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen.catalog import CatalogError, load_catalog
+from avrokit.catalog import CatalogError, load_catalog
 from codegen.generate import render, ruff_format
 from services import events as ev
 

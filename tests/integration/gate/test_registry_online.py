@@ -26,7 +26,7 @@ def _register(
 
 def test_registry_history_is_checked_with_the_same_rules(registry_url: str, tmp_path: Path) -> None:
     root = tmp_path / "repo"
-    for item in ("contracts", "codegen", "gate", "registry"):
+    for item in ("contracts", "avrokit", "codegen", "gate", "registry"):
         shutil.copytree(REPO / item, root / item, ignore=shutil.ignore_patterns("__pycache__"))
     meta = (root / "contracts/shop/common/event_metadata.avsc").read_text()
     order = root / "contracts/shop/events/order_created.avsc"

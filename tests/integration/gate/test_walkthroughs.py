@@ -16,9 +16,9 @@ import yaml
 REPO = Path(__file__).resolve().parents[3]
 COPY = [
     "contracts",
+    "avrokit",
     "codegen",
     "gate",
-    "registry",
     "services/__init__.py",
     "services/events/__init__.py",
     "pyproject.toml",

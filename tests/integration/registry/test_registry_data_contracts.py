@@ -15,7 +15,7 @@ from confluent_kafka.schema_registry.error import SchemaRegistryError
 from confluent_kafka.schema_registry.schema_registry_client import Metadata, MetadataProperties
 from registry_helpers import CT, body, record
 
-from registry.rules import parse_schema
+from avrokit import parse_schema
 from stack.process import free_port
 from stack.registry_process import start_registry
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from avrokit import CompatibilityLevel as L
 from gate.rules import codegen, semantic
 from gate.rules.diff import walk
-from registry.rules import CompatibilityLevel as L
 
 BASE: dict[str, Any] = {
     "type": "record",

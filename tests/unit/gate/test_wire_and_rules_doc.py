@@ -3,10 +3,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from avrokit import CompatibilityLevel as L
+from avrokit import parse_schema
 from gate import ruledoc
 from gate.rules import CATEGORIES, RULES, wire
-from registry.rules import CompatibilityLevel as L
-from registry.rules import parse_schema
 
 V1 = {"type": "record", "name": "A", "fields": [{"name": "x", "type": "int"}]}
 V2 = {

@@ -8,7 +8,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.rules import normalize_schema_text, parse_schema
+from avrokit import normalize_schema_text, parse_schema
 
 NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True)
 PRIMS = st.sampled_from(["int", "long", "string", "boolean", "double", "bytes"])

@@ -1,4 +1,4 @@
-"""Compatibility levels and the explained incompatibilities (registry.rules.compatibility)."""
+"""Compatibility levels and the explained incompatibilities (avrokit.compatibility)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from registry.rules import CompatibilityLevel, Incompatibility, check_compatibility, parse_schema
-from registry.rules.schema import ParsedSchema
+from avrokit import CompatibilityLevel, Incompatibility, check_compatibility, parse_schema
+from avrokit.schema import ParsedSchema
 
 L = CompatibilityLevel
 

@@ -1,4 +1,4 @@
-"""Strict parsing, canonical form and normalization (registry.rules.schema)."""
+"""Strict parsing, canonical form and normalization (avrokit.schema)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from registry.rules import InvalidSchema, normalize_schema_text, parse_schema
+from avrokit import InvalidSchema, normalize_schema_text, parse_schema
 
 
 def record(*fields: dict, name: str = "R", **extra: object) -> str:

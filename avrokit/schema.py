@@ -20,8 +20,8 @@ import avro.schema
 import fastavro
 import fastavro._schema_common
 
-PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "bytes", "string"})
-NAMED = frozenset({"record", "error", "enum", "fixed"})
+from avrokit.names import NAMED, PRIMITIVES, qualify
+
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _INT32 = (-(2**31), 2**31 - 1)
 _INT64 = (-(2**63), 2**63 - 1)
@@ -250,15 +250,9 @@ def _check_defaults(schema: Any, path: str, seen: set[int]) -> None:
 # --- normalization (normalize=true) -----------------------------------------------------------
 
 
-def _fullname(name: str, namespace: str | None) -> str:
-    if "." in name or not namespace:
-        return name
-    return f"{namespace}.{name}"
-
-
 def _normalize(obj: Any, namespace: str | None) -> Any:
     if isinstance(obj, str):
-        return obj if obj in PRIMITIVES else _fullname(obj, namespace)
+        return obj if obj in PRIMITIVES else qualify(obj, namespace)
     if isinstance(obj, list):
         return [_normalize(branch, namespace) for branch in obj]
     if not isinstance(obj, dict):
@@ -267,11 +261,11 @@ def _normalize(obj: Any, namespace: str | None) -> Any:
     out = {k: v for k, v in obj.items() if k != "namespace"}
     if kind in NAMED:
         ns = obj.get("namespace", namespace) or None
-        full = _fullname(obj["name"], ns)
+        full = qualify(obj["name"], ns)
         out["name"] = full
         inner_ns = full.rsplit(".", 1)[0] if "." in full else None
         if "aliases" in obj and isinstance(obj["aliases"], list):
-            out["aliases"] = [_fullname(a, inner_ns) for a in obj["aliases"]]
+            out["aliases"] = [qualify(a, inner_ns) for a in obj["aliases"]]
         if kind in ("record", "error"):
             out["fields"] = [
                 {**f, "type": _normalize(f["type"], inner_ns)} for f in obj.get("fields", [])

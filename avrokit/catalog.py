@@ -13,18 +13,10 @@ from typing import Any
 
 import yaml
 
+from avrokit.levels import CompatibilityLevel
+from avrokit.names import defined_names, used_names
+
 CONTRACTS_DIR = Path(__file__).resolve().parent.parent / "contracts"
-PRIMITIVES = {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
-COMPLEX = {"record", "error", "enum", "fixed", "array", "map"}
-LEVELS = {
-    "NONE",
-    "BACKWARD",
-    "BACKWARD_TRANSITIVE",
-    "FORWARD",
-    "FORWARD_TRANSITIVE",
-    "FULL",
-    "FULL_TRANSITIVE",
-}
 
 
 class CatalogError(ValueError):
@@ -98,55 +90,6 @@ class Catalog:
         return [t for t in self.topics.values() if t.value.full_name == contract.full_name]
 
 
-def defined_names(schema: Any, namespace: str = "") -> set[str]:
-    """Full names of every named type defined inside `schema`."""
-    names: set[str] = set()
-    if isinstance(schema, list):
-        for branch in schema:
-            names |= defined_names(branch, namespace)
-    elif isinstance(schema, dict):
-        kind = schema.get("type")
-        if kind in ("record", "enum", "fixed", "error"):
-            ns = schema.get("namespace", namespace)
-            name = schema["name"]
-            full = name if "." in name else f"{ns}.{name}".lstrip(".")
-            names.add(full)
-            namespace = full.rpartition(".")[0]
-        for f in schema.get("fields", []):
-            names |= defined_names(f.get("type"), namespace)
-        for key in ("items", "values"):
-            if key in schema:
-                names |= defined_names(schema[key], namespace)
-        if isinstance(kind, dict | list):
-            names |= defined_names(kind, namespace)
-    return names
-
-
-def used_names(schema: Any, namespace: str = "") -> set[str]:
-    """Full names of every named type referenced by name inside `schema`."""
-    names: set[str] = set()
-    if isinstance(schema, str):
-        if schema not in PRIMITIVES:
-            names.add(schema if "." in schema else f"{namespace}.{schema}".lstrip("."))
-    elif isinstance(schema, list):
-        for branch in schema:
-            names |= used_names(branch, namespace)
-    elif isinstance(schema, dict):
-        kind = schema.get("type")
-        if kind in ("record", "enum", "fixed", "error"):
-            name = schema["name"]
-            full = name if "." in name else f"{schema.get('namespace', namespace)}.{name}"
-            namespace = full.lstrip(".").rpartition(".")[0]
-        elif isinstance(kind, dict | list) or (isinstance(kind, str) and kind not in COMPLEX):
-            names |= used_names(kind, namespace)
-        for f in schema.get("fields", []):
-            names |= used_names(f.get("type"), namespace)
-        for key in ("items", "values"):
-            if key in schema:
-                names |= used_names(schema[key], namespace)
-    return names
-
-
 def load_contract(root: Path, relative: str) -> Contract:
     path = root / relative
     if not path.is_file():
@@ -164,8 +107,9 @@ def load_contract(root: Path, relative: str) -> Contract:
 
 def _level(where: str, entry: dict[str, Any]) -> str:
     level = str(entry.get("compatibility", ""))
-    if level not in LEVELS:
-        raise CatalogError(f"{where}: compatibility {level!r} is not one of {sorted(LEVELS)}")
+    if level not in CompatibilityLevel.__members__:
+        known = sorted(CompatibilityLevel.__members__)
+        raise CatalogError(f"{where}: compatibility {level!r} is not one of {known}")
     return level
 
 

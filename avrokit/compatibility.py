@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from registry.rules.levels import CompatibilityLevel
-from registry.rules.schema import ParsedSchema
+from avrokit.levels import CompatibilityLevel
+from avrokit.names import NAMED
+from avrokit.schema import ParsedSchema
 
 # An AvroSchema subclass: which attributes exist depends on its type.
 AvroSchema = Any
@@ -30,7 +31,6 @@ _PROMOTIONS: dict[str, frozenset[str]] = {
     "string": frozenset({"bytes"}),
     "bytes": frozenset({"string"}),
 }
-_NAMED = frozenset({"record", "error", "enum", "fixed"})
 
 TYPE_MISMATCH = "TYPE_MISMATCH"
 NAME_MISMATCH = "NAME_MISMATCH"
@@ -100,7 +100,7 @@ def _names_match(reader: AvroSchema, writer: AvroSchema) -> bool:
 def _branch_matches(reader: AvroSchema, writer: AvroSchema) -> bool:
     """Would Avro resolution pick `reader` (a union branch) for `writer` data?"""
     if reader.type == writer.type:
-        return reader.type not in _NAMED or _names_match(reader, writer)
+        return reader.type not in NAMED or _names_match(reader, writer)
     return reader.type in _PROMOTIONS.get(writer.type, frozenset())
 
 
@@ -162,7 +162,7 @@ class _Walk:
                 f"are readable in this direction)",
             )
             return
-        if reader.type in _NAMED and not _names_match(reader, writer):
+        if reader.type in NAMED and not _names_match(reader, writer):
             fix = (
                 f"keep the name '{old.name}' or add alias '{old.fullname}' to the new type"
                 if self.new_is_reader
