@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
 .PHONY: help install run up down status dlq register codegen codegen-check compat lint docs \
-        test test-unit bench replay clean
+        test test-unit bench replay clean system-deps
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -19,6 +19,9 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install the project with its dev tools
+
+system-deps: ## Debian packages the tests need (PostgreSQL server), installed only where missing
+	@.ci/system-deps
 
 run: $(STAMP) ## start the embedded stack, place demo orders, show the live flow until Ctrl-C
 	@$(PY) -m stack run
@@ -55,7 +58,7 @@ lint: $(STAMP) ## contract lint rules, then ruff, then mypy on the shared packag
 docs: $(STAMP) ## AsyncAPI 3.0 document and Markdown event catalog from the contracts
 	@$(PY) -m gate docs
 
-test: $(STAMP) ## the whole test suite (unit, integration, end-to-end)
+test: $(STAMP) system-deps ## the whole test suite (unit, integration, end-to-end)
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 test-unit: $(STAMP) ## unit tests only (no broker, no registry)

@@ -58,6 +58,8 @@ class ManagedProcess:
         log_path: Path,
         env: dict[str, str] | None = None,
         cwd: Path | None = None,
+        user: str | None = None,
+        stop_signal: signal.Signals = signal.SIGTERM,
     ) -> None:
         self.name = name
         self.argv = list(argv)
@@ -65,6 +67,8 @@ class ManagedProcess:
         self.log_path = log_path
         self.env = env
         self.cwd = cwd
+        self.user = user  # run as this system user (needs root)
+        self.stop_signal = stop_signal  # PostgreSQL wants SIGINT: SIGTERM waits for its clients
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -86,6 +90,7 @@ class ManagedProcess:
             env=env,
             cwd=self.cwd,
             start_new_session=True,
+            user=self.user,
         )
         log.close()
         _RUNNING.add(self)
@@ -113,11 +118,12 @@ class ManagedProcess:
         return self.proc.pid
 
     def stop(self, timeout: float = 10.0) -> None:
-        """SIGTERM the process group, then SIGKILL whatever is left after `timeout`."""
+        """Signal the process group (SIGTERM unless told otherwise), then SIGKILL whatever is left
+        after `timeout`."""
         _RUNNING.discard(self)
         if not self.proc or self.proc.poll() is not None:
             return
-        self._signal(signal.SIGTERM)
+        self._signal(self.stop_signal)
         try:
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:

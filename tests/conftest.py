@@ -1,7 +1,8 @@
 """Fixtures shared by every test layer.
 
-`kafka_bootstrap` and `registry_url` start a real Tansu broker and a real registry process on free
-loopback ports, once per test session, and stop them at the end (or at interpreter exit).
+`kafka_bootstrap`, `registry_url` and `postgres_server` start a real Tansu broker, a real registry
+process and a real PostgreSQL server on free loopback ports, once per test session (each only when
+a test asks for it), and stop them at the end (or at interpreter exit).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from stack.broker import start_broker
+from stack.postgres import PostgresServer, start_postgres
 from stack.process import free_port
 from stack.registry_process import start_registry
 
@@ -36,3 +38,11 @@ def registry_url(tmp_path_factory: pytest.TempPathFactory, logs_dir: Path) -> It
     registry = start_registry(port, data_dir, logs_dir / "registry.log")
     yield f"http://127.0.0.1:{port}"
     registry.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server(logs_dir: Path) -> Iterator[PostgresServer]:
+    """A real PostgreSQL server (Debian's binaries) on a free port, for the whole session."""
+    server = start_postgres(logs_dir / "postgres.log")
+    yield server
+    server.stop()
