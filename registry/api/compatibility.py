@@ -33,7 +33,7 @@ def test_against_version(
     verbose: bool = False,
     registry: Registry = RegistryDep,
 ) -> dict[str, Any]:
-    return registry.test_compatibility(
+    return registry.compatibility.test(
         check_subject(subject), version, body.to_input(), normalize, verbose
     )
 
@@ -51,6 +51,6 @@ def test_against_all(
     verbose: bool = False,
     registry: Registry = RegistryDep,
 ) -> dict[str, Any]:
-    return registry.test_compatibility(
+    return registry.compatibility.test(
         check_subject(subject), None, body.to_input(), normalize, verbose
     )

@@ -22,17 +22,17 @@ router = APIRouter(prefix="/config", tags=["config"], responses=COMMON_ERRORS)
 
 @router.get("", response_model=ConfigResponse, response_model_exclude_none=True)
 def get_global(registry: Registry = RegistryDep) -> dict[str, Any]:
-    return registry.get_config(None, True)
+    return registry.config.get(None, True)
 
 
 @router.put("", response_model=ConfigUpdateResponse, response_model_exclude_none=True)
 def put_global(body: ConfigRequest, registry: Registry = RegistryDep) -> dict[str, Any]:
-    return registry.set_config(None, body.level())
+    return registry.config.set(None, body.level())
 
 
 @router.delete("", response_model=ConfigResponse, response_model_exclude_none=True)
 def delete_global(registry: Registry = RegistryDep) -> dict[str, Any]:
-    return registry.delete_config(None)
+    return registry.config.delete(None)
 
 
 @router.get(
@@ -46,14 +46,14 @@ def get_subject(
     defaultToGlobal: bool = False,
     registry: Registry = RegistryDep,  # noqa: N803
 ) -> dict[str, Any]:
-    return registry.get_config(check_subject(subject), defaultToGlobal)
+    return registry.config.get(check_subject(subject), defaultToGlobal)
 
 
 @router.put("/{subject}", response_model=ConfigUpdateResponse, response_model_exclude_none=True)
 def put_subject(
     subject: str, body: ConfigRequest, registry: Registry = RegistryDep
 ) -> dict[str, Any]:
-    return registry.set_config(check_subject(subject), body.level())
+    return registry.config.set(check_subject(subject), body.level())
 
 
 @router.delete(
@@ -63,4 +63,4 @@ def put_subject(
     responses=NOT_FOUND,
 )
 def delete_subject(subject: str, registry: Registry = RegistryDep) -> dict[str, Any]:
-    return registry.delete_config(check_subject(subject))
+    return registry.config.delete(check_subject(subject))

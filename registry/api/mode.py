@@ -21,14 +21,14 @@ router = APIRouter(prefix="/mode", tags=["mode"], responses=COMMON_ERRORS)
 
 @router.get("", response_model=ModeResponse, response_model_exclude_none=True)
 def get_global(registry: Registry = RegistryDep) -> dict[str, Any]:
-    return registry.get_mode(None, True)
+    return registry.mode.get(None, True)
 
 
 @router.put("", response_model=ModeResponse, response_model_exclude_none=True)
 def put_global(
     body: ModeRequest, force: bool = False, registry: Registry = RegistryDep
 ) -> dict[str, Any]:
-    return registry.set_mode(None, body.mode, force)
+    return registry.mode.set(None, body.mode, force)
 
 
 @router.get(
@@ -39,18 +39,18 @@ def get_subject(
     defaultToGlobal: bool = False,
     registry: Registry = RegistryDep,  # noqa: N803
 ) -> dict[str, Any]:
-    return registry.get_mode(check_subject(subject), defaultToGlobal)
+    return registry.mode.get(check_subject(subject), defaultToGlobal)
 
 
 @router.put("/{subject}", response_model=ModeResponse, response_model_exclude_none=True)
 def put_subject(
     subject: str, body: ModeRequest, force: bool = False, registry: Registry = RegistryDep
 ) -> dict[str, Any]:
-    return registry.set_mode(check_subject(subject), body.mode, force)
+    return registry.mode.set(check_subject(subject), body.mode, force)
 
 
 @router.delete(
     "/{subject}", response_model=ModeResponse, response_model_exclude_none=True, responses=NOT_FOUND
 )
 def delete_subject(subject: str, registry: Registry = RegistryDep) -> dict[str, Any]:
-    return registry.delete_mode(check_subject(subject))
+    return registry.mode.delete(check_subject(subject))

@@ -30,7 +30,7 @@ def list_schemas(
     limit: int = -1,
     registry: Registry = RegistryDep,
 ) -> list[dict[str, Any]]:
-    return registry.list_schemas(subjectPrefix, deleted, latestOnly, offset, limit)
+    return registry.schemas.list_schemas(subjectPrefix, deleted, latestOnly, offset, limit)
 
 
 @router.get("/types", response_model=list[str], response_model_exclude_none=True)
@@ -47,10 +47,11 @@ async def get_schema(
     registry: Registry = RegistryDep,
 ) -> Response:
     if subject or fetchMaxId:
-        found: Any = await run_in_threadpool(registry.schema_by_id, schema_id, subject, fetchMaxId)
+        found: Any = await run_in_threadpool(registry.schemas.by_id, schema_id, subject, fetchMaxId)
     else:  # the deserializer's hot path: served from memory after the first read
-        key = ("id", schema_id)
-        found = registry.cached_read(key) or await run_in_threadpool(registry.read, key)
+        found = registry.cache.schema(schema_id)
+        if found is None:
+            found = await run_in_threadpool(registry.schemas.by_id, schema_id)
     return RegistryJSONResponse(found)
 
 
@@ -61,7 +62,7 @@ async def get_schema(
     responses=NOT_FOUND,
 )
 def get_schema_only(schema_id: int, registry: Registry = RegistryDep) -> Any:
-    return registry.schema_text_by_id(schema_id)
+    return registry.schemas.text_by_id(schema_id)
 
 
 @router.get(
@@ -78,7 +79,7 @@ def get_schema_subjects(
     limit: int = -1,
     registry: Registry = RegistryDep,
 ) -> list[str]:
-    return registry.subjects_by_id(schema_id, subject, deleted, offset, limit)
+    return registry.schemas.subjects_by_id(schema_id, subject, deleted, offset, limit)
 
 
 @router.get(
@@ -95,7 +96,7 @@ def get_schema_versions(
     limit: int = -1,
     registry: Registry = RegistryDep,
 ) -> list[dict[str, Any]]:
-    return registry.versions_by_id(schema_id, subject, deleted, offset, limit)
+    return registry.schemas.versions_by_id(schema_id, subject, deleted, offset, limit)
 
 
 @router.get(
@@ -105,4 +106,4 @@ def get_schema_versions(
     responses=NOT_FOUND,
 )
 def get_schema_by_guid(guid: str, registry: Registry = RegistryDep) -> dict[str, Any]:
-    return registry.schema_by_guid(guid)
+    return registry.schemas.by_guid(guid)

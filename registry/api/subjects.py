@@ -33,7 +33,7 @@ def list_subjects(
     limit: int = -1,
     registry: Registry = RegistryDep,
 ) -> list[str]:
-    return registry.list_subjects(subjectPrefix, deleted, deletedOnly, offset, limit)
+    return registry.subjects.list_subjects(subjectPrefix, deleted, deletedOnly, offset, limit)
 
 
 @router.post(
@@ -49,7 +49,7 @@ def lookup_schema(
     deleted: bool = False,
     registry: Registry = RegistryDep,
 ) -> dict[str, Any]:
-    return registry.lookup(check_subject(subject), body.to_input(), normalize, deleted)
+    return registry.subjects.lookup(check_subject(subject), body.to_input(), normalize, deleted)
 
 
 @router.delete(
@@ -58,7 +58,7 @@ def lookup_schema(
 def delete_subject(
     subject: str, permanent: bool = False, registry: Registry = RegistryDep
 ) -> list[int]:
-    return registry.delete_subject(check_subject(subject), permanent)
+    return registry.subjects.delete_subject(check_subject(subject), permanent)
 
 
 @router.get(
@@ -75,7 +75,9 @@ def list_versions(
     limit: int = -1,
     registry: Registry = RegistryDep,
 ) -> list[int]:
-    return registry.list_versions(check_subject(subject), deleted, deletedOnly, offset, limit)
+    return registry.subjects.list_versions(
+        check_subject(subject), deleted, deletedOnly, offset, limit
+    )
 
 
 @router.post(
@@ -87,17 +89,17 @@ def list_versions(
 def register_schema(
     subject: str, body: SchemaRequest, normalize: bool = False, registry: Registry = RegistryDep
 ) -> dict[str, Any]:
-    return registry.register(check_subject(subject), body.to_input(), normalize)
+    return registry.registration.register(check_subject(subject), body.to_input(), normalize)
 
 
 @router.get("/{subject}/versions/{version}", response_model=VersionResponse, responses=NOT_FOUND)
 async def get_version(
     subject: str, version: str, deleted: bool = False, registry: Registry = RegistryDep
 ) -> Response:
-    key = ("version", check_subject(subject), version, deleted)
-    found = registry.cached_read(key)
+    subject = check_subject(subject)
+    found = registry.cache.version(subject, version, deleted)
     if found is None:  # first read since the last write: go to the store off the event loop
-        found = await run_in_threadpool(registry.read, key)
+        found = await run_in_threadpool(registry.subjects.get_version, subject, version, deleted)
     return RegistryJSONResponse(found)
 
 
@@ -110,7 +112,7 @@ async def get_version(
 def get_version_schema(
     subject: str, version: str, deleted: bool = False, registry: Registry = RegistryDep
 ) -> Any:
-    return registry.get_version_schema(check_subject(subject), version, deleted)
+    return registry.subjects.get_version_schema(check_subject(subject), version, deleted)
 
 
 @router.get(
@@ -122,7 +124,7 @@ def get_version_schema(
 def referenced_by(
     subject: str, version: str, offset: int = 0, limit: int = -1, registry: Registry = RegistryDep
 ) -> list[int]:
-    return registry.referenced_by(check_subject(subject), version, offset, limit)
+    return registry.subjects.referenced_by(check_subject(subject), version, offset, limit)
 
 
 @router.delete(
@@ -134,7 +136,7 @@ def referenced_by(
 def delete_version(
     subject: str, version: str, permanent: bool = False, registry: Registry = RegistryDep
 ) -> int:
-    return registry.delete_version(check_subject(subject), version, permanent)
+    return registry.subjects.delete_version(check_subject(subject), version, permanent)
 
 
 @router.get(
@@ -158,4 +160,4 @@ def latest_with_metadata(
             ErrorCode.UNPROCESSABLE_ENTITY, "Query parameters key and value must pair up"
         )
     wanted = dict(zip(key, value, strict=True))
-    return registry.latest_with_metadata(check_subject(subject), wanted, deleted)
+    return registry.subjects.latest_with_metadata(check_subject(subject), wanted, deleted)

@@ -1,0 +1,54 @@
+"""`/config`: compatibility levels, global and per subject."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from avrokit import CompatibilityLevel
+from registry import errors
+from registry.errors import ErrorCode, RegistryError
+from registry.service.core import RegistryCore
+from registry.storage import GLOBAL
+
+
+class Config:
+    def __init__(self, core: RegistryCore) -> None:
+        self.core = core
+
+    def get(self, subject: str | None, default_to_global: bool) -> dict[str, Any]:
+        tx = self.core.store.reader()
+        if subject is None:
+            return {"compatibilityLevel": self.core.effective(tx, "config", None)}
+        value = tx.get_setting("config", subject)
+        if value is None:
+            if not default_to_global:
+                raise RegistryError(
+                    ErrorCode.SUBJECT_LEVEL_COMPATIBILITY_NOT_CONFIGURED,
+                    f"Subject '{subject}' does not have subject-level compatibility configured",
+                )
+            value = self.core.effective(tx, "config", None)
+        return {"compatibilityLevel": value}
+
+    def set(self, subject: str | None, level: Any) -> dict[str, Any]:
+        try:
+            parsed = CompatibilityLevel.parse(level) if isinstance(level, str) else None
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise RegistryError(
+                ErrorCode.INVALID_COMPATIBILITY_LEVEL,
+                "Invalid compatibility level. Valid values are none, backward, forward, full, "
+                "backward_transitive, forward_transitive, and full_transitive",
+            )
+        with self.core.store.writer() as tx:
+            tx.set_setting("config", GLOBAL if subject is None else subject, str(parsed))
+        return {"compatibility": str(parsed)}
+
+    def delete(self, subject: str | None) -> dict[str, Any]:
+        with self.core.store.writer() as tx:
+            key = GLOBAL if subject is None else subject
+            previous = tx.get_setting("config", key)
+            if subject is not None and previous is None and not tx.versions(subject, True):
+                raise errors.subject_not_found(subject)
+            tx.delete_setting("config", key)
+            return {"compatibilityLevel": previous or self.core.effective(tx, "config", None)}

@@ -1,0 +1,104 @@
+"""What every resource's operations share: the store, the read cache, the request body of a
+schema, and the steps that need both (parsing a request's schema against its references, parsed
+history, effective config and mode, compatibility against history)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from avrokit import (
+    CompatibilityLevel,
+    InvalidSchema,
+    ParsedSchema,
+    check_compatibility,
+    normalize_schema_text,
+    parse_schema,
+)
+from avrokit.compatibility import Incompatibility
+from registry import errors
+from registry.service.cache import ReadCache
+from registry.service.references import resolve_references
+from registry.service.rows import schema_row
+from registry.storage import GLOBAL, Storage, Tx, VersionRow
+
+DEFAULT_COMPATIBILITY = CompatibilityLevel.BACKWARD
+DEFAULT_MODE = "READWRITE"
+MODES = ("READWRITE", "READONLY", "READONLY_OVERRIDE", "IMPORT")
+SCHEMA_TYPES = ("AVRO",)
+
+
+@dataclass(frozen=True)
+class SchemaInput:
+    """The body of a register / lookup / compatibility request."""
+
+    schema: str
+    schema_type: str = "AVRO"
+    references: tuple[dict[str, Any], ...] = ()
+    id: int | None = None
+    version: int | None = None
+    metadata: dict[str, Any] | None = None
+    rule_set: dict[str, Any] | None = None
+
+
+class RegistryCore:
+    """The store and the read cache, plus the steps several resources need."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.store = storage
+        self.cache = ReadCache()
+
+    def parse_input(
+        self, tx: Tx, body: SchemaInput, normalize: bool
+    ) -> tuple[ParsedSchema, list[dict[str, Any]]]:
+        """The request's schema, strictly parsed against its references (42201), and the
+        references with their versions resolved."""
+        if body.schema_type.upper() not in SCHEMA_TYPES:
+            raise errors.invalid_schema(
+                f"Invalid schema type '{body.schema_type}': only AVRO is supported"
+            )
+        refs, texts = resolve_references(tx, body.references)
+        try:
+            parsed = parse_schema(body.schema, texts)
+            if normalize:
+                parsed = parse_schema(normalize_schema_text(parsed.text), texts)
+        except InvalidSchema as exc:
+            raise errors.invalid_schema(exc.reason) from None
+        return parsed, refs
+
+    def parsed(self, tx: Tx, schema_id: int) -> ParsedSchema:
+        """A stored schema, parsed (once per process: an id never changes meaning)."""
+        cached = self.cache.parsed(schema_id)
+        if cached is None:
+            row = schema_row(tx, schema_id)
+            _, texts = resolve_references(tx, row.refs)
+            cached = parse_schema(row.text, texts, validate_defaults=False)
+            self.cache.put_parsed(schema_id, cached)
+        return cached
+
+    @staticmethod
+    def effective(tx: Tx, table: str, subject: str | None) -> str:
+        """The subject's own config/mode, else the global one, else the default."""
+        value = tx.get_setting(table, subject) if subject is not None else None
+        if value is None:
+            value = tx.get_setting(table, GLOBAL)
+        return value or (str(DEFAULT_COMPATIBILITY) if table == "config" else DEFAULT_MODE)
+
+    def require_writable(self, tx: Tx, subject: str) -> str:
+        """The subject's effective mode; 42205 when it is read-only."""
+        mode = self.effective(tx, "modes", subject)
+        if mode in ("READONLY", "READONLY_OVERRIDE"):
+            raise errors.operation_not_permitted(f"Subject {subject} is in read-only mode")
+        return mode
+
+    def incompatibilities(
+        self,
+        tx: Tx,
+        parsed: ParsedSchema,
+        previous: list[VersionRow],
+        level: CompatibilityLevel,
+    ) -> list[Incompatibility]:
+        """What `parsed` breaks against the latest of `previous` (every one when transitive)."""
+        targets = previous if level.transitive else previous[-1:]
+        history = [(v.version, self.parsed(tx, v.schema_id)) for v in targets]
+        return check_compatibility(parsed, history, level)

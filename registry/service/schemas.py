@@ -1,0 +1,85 @@
+"""`/schemas`: schemas by id and guid, the subjects and versions that use them, all schemas."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from registry import errors
+from registry.service.core import RegistryCore
+from registry.service.rows import page, schema_payload, schema_row, version_payload
+from registry.storage import VersionRow
+
+
+class Schemas:
+    def __init__(self, core: RegistryCore) -> None:
+        self.core = core
+
+    def by_id(
+        self, schema_id: int, subject: str | None = None, fetch_max_id: bool = False
+    ) -> dict[str, Any]:
+        """A schema while any version (soft-deleted included) uses it, else 40403. The plain
+        payload (no `subject`, no `fetch_max_id`) is served from the read cache when it is there."""
+        if not 0 < schema_id < 2**63:
+            raise errors.schema_not_found(f"Schema {schema_id} not found")
+        cache = self.core.cache
+        cached = cache.schema(schema_id)
+        tx = self.core.store.reader()
+        if cached is None:
+            generation = cache.generation()
+            if not tx.versions_by_schema(schema_id, include_deleted=True):
+                raise errors.schema_not_found(f"Schema {schema_id} not found")
+            row = schema_row(tx, schema_id)
+            cached = {**schema_payload(row), "guid": row.guid}
+            cache.put_schema(generation, schema_id, cached)
+        if not subject and not fetch_max_id:
+            return cached
+        out = dict(cached)
+        used_by = tx.versions_by_schema(schema_id, True) if subject else []
+        if subject and not any(v.subject == subject for v in used_by):
+            raise errors.schema_not_found(f"Schema {schema_id} not found in subject '{subject}'")
+        if fetch_max_id:
+            out["maxId"] = tx.max_schema_id()
+        return out
+
+    def by_guid(self, guid: str) -> dict[str, Any]:
+        schema_id = self.core.store.reader().schema_id_by_guid(guid)
+        if schema_id is None:
+            raise errors.schema_not_found(f"Schema {guid} not found")
+        return self.by_id(schema_id)
+
+    def text_by_id(self, schema_id: int) -> Any:
+        """`/schemas/ids/{id}/schema`: the schema itself, as JSON."""
+        return json.loads(self.by_id(schema_id)["schema"])
+
+    def subjects_by_id(
+        self, schema_id: int, subject: str | None, deleted: bool, offset: int, limit: int
+    ) -> list[str]:
+        self.by_id(schema_id)
+        rows = self.core.store.reader().versions_by_schema(schema_id, deleted)
+        names = sorted({r.subject for r in rows if not subject or r.subject == subject})
+        return page(names, offset, limit)
+
+    def versions_by_id(
+        self, schema_id: int, subject: str | None, deleted: bool, offset: int, limit: int
+    ) -> list[dict[str, Any]]:
+        self.by_id(schema_id)
+        rows = self.core.store.reader().versions_by_schema(schema_id, deleted)
+        out = [
+            {"subject": r.subject, "version": r.version}
+            for r in rows
+            if not subject or r.subject == subject
+        ]
+        return page(out, offset, limit)
+
+    def list_schemas(
+        self, prefix: str, deleted: bool, latest_only: bool, offset: int, limit: int
+    ) -> list[dict[str, Any]]:
+        tx = self.core.store.reader()
+        rows = tx.all_versions(prefix, deleted)
+        if latest_only:
+            latest: dict[str, VersionRow] = {}
+            for r in rows:
+                latest[r.subject] = r
+            rows = list(latest.values())
+        return page([version_payload(tx, r) for r in rows], offset, limit)
