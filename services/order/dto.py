@@ -1,0 +1,158 @@
+"""The order API's request and response bodies (pydantic, documented in its OpenAPI schema).
+
+Bad input is refused here, field by field, before any use case runs: lengths, ranges, two decimal
+places, an ISO currency code, valid Unicode, a total that fits decimal(14, 2).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any
+
+import pydantic
+
+from services.order.domain import MAX_TOTAL, Line, OrderState, OrderStatus, order_total
+from services.order.service import PlaceOrder
+
+
+def _utf8(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode text (no lone surrogates)") from exc
+    return value
+
+
+Utf8 = pydantic.AfterValidator(_utf8)
+Sku = Annotated[str, pydantic.StringConstraints(min_length=1, max_length=64), Utf8]
+CustomerId = Annotated[str, pydantic.StringConstraints(min_length=1, max_length=128), Utf8]
+PaymentToken = Annotated[str, pydantic.StringConstraints(min_length=1, max_length=256), Utf8]
+Note = Annotated[str, pydantic.StringConstraints(max_length=1000), Utf8]
+
+
+# -- request ---------------------------------------------------------------------------------------
+
+
+class OrderLineIn(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+    sku: Sku = pydantic.Field(description="Stock keeping unit.")
+    quantity: int = pydantic.Field(ge=1, le=2**31 - 1, description="Units ordered, at least 1.")
+    unit_price: Decimal = pydantic.Field(
+        gt=0, max_digits=12, decimal_places=2, description="Price of one unit, > 0, 2 places."
+    )
+
+
+class CreateOrder(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+    customer_id: CustomerId = pydantic.Field(description="Id of the customer.")
+    items: list[OrderLineIn] = pydantic.Field(min_length=1, max_length=100)
+    currency: str = pydantic.Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR.")
+    payment_token: PaymentToken = pydantic.Field(description="Payment method token.")
+    note: Note | None = None
+
+    @pydantic.model_validator(mode="after")
+    def total_fits(self) -> CreateOrder:
+        if self.total() > MAX_TOTAL:
+            raise ValueError(f"total: the order total exceeds the maximum {MAX_TOTAL}")
+        return self
+
+    def total(self) -> Decimal:
+        return order_total((i.quantity, i.unit_price) for i in self.items)
+
+    def fingerprint(self) -> str:
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def to_command(self, idempotency_key: str | None) -> PlaceOrder:
+        return PlaceOrder(
+            customer_id=self.customer_id,
+            lines=tuple(Line(**i.model_dump()) for i in self.items),
+            currency=self.currency,
+            payment_token=self.payment_token,
+            note=self.note,
+            request_hash=self.fingerprint(),
+            idempotency_key=idempotency_key,
+        )
+
+
+# -- responses -------------------------------------------------------------------------------------
+
+
+class OrderLineOut(pydantic.BaseModel):
+    sku: str
+    quantity: int
+    unit_price: Decimal
+
+
+class Order(pydantic.BaseModel):
+    id: uuid.UUID
+    status: OrderStatus
+    customer_id: str | None
+    items: list[OrderLineOut]
+    total: Decimal | None
+    currency: str | None
+    note: str | None
+    created_at: datetime.datetime | None
+    updated_at: datetime.datetime | None
+    payment_id: str | None
+    missing_skus: list[str]
+    tracking_number: str | None
+    carrier: str | None
+    cancellation_reason: str | None
+    cancellation_detail: str | None
+
+    @classmethod
+    def of(cls, s: OrderState) -> Order:
+        return cls(
+            id=s.order_id,
+            items=[OrderLineOut(**line.model_dump()) for line in s.items],
+            missing_skus=list(s.missing_skus),
+            **s.model_dump(
+                include={
+                    "status", "customer_id", "total", "currency", "note", "created_at",
+                    "updated_at", "payment_id", "tracking_number", "carrier",
+                    "cancellation_reason", "cancellation_detail",
+                }
+            ),
+        )  # fmt: skip
+
+
+class OrderList(pydantic.BaseModel):
+    count: int
+    orders: list[Order]
+
+
+class TimelineEntry(pydantic.BaseModel):
+    event_id: uuid.UUID
+    event_type: str
+    topic: str
+    occurred_at: datetime.datetime
+    summary: str
+
+
+class Timeline(pydantic.BaseModel):
+    order_id: uuid.UUID
+    events: list[TimelineEntry]
+
+
+class Health(pydantic.BaseModel):
+    status: str
+    service: str
+    groups: dict[str, Any]
+
+
+class FieldError(pydantic.BaseModel):
+    field: str = pydantic.Field(description="Path of the field, e.g. body.items.0.quantity.")
+    reason: str
+    type: str
+
+
+class ErrorBody(pydantic.BaseModel):
+    detail: str
+    errors: list[FieldError] = []
