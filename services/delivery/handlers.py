@@ -17,12 +17,12 @@ import time
 from services.delivery import store
 from services.delivery.domain import remaining_delay
 from services.events import OrderCreated, OrderDelivered, OrderShipped
-from services.runtime import known_orders
 from services.runtime.app import ServiceApp
-from services.runtime.errors import UnknownOrderError
 from services.runtime.logging import get_logger
 from services.runtime.settings import Settings
 from services.runtime.unit_of_work import UnitOfWork, now_utc
+from services.saga import known_orders
+from services.saga.known_orders import UnknownOrderError
 
 ORDERS_GROUP = "delivery-orders"
 

@@ -6,7 +6,7 @@ import datetime
 import sqlite3
 import uuid
 
-from services.runtime import known_orders
+from services.saga import known_orders
 
 SCHEMA = (
     known_orders.SCHEMA

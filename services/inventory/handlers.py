@@ -24,10 +24,10 @@ from services.events import (
 )
 from services.inventory import domain, store
 from services.runtime.app import ServiceApp
-from services.runtime.errors import UnknownOrderError
 from services.runtime.logging import get_logger
 from services.runtime.settings import Settings
 from services.runtime.unit_of_work import UnitOfWork
+from services.saga.known_orders import UnknownOrderError
 
 ORDERS_GROUP = "inventory-orders"
 

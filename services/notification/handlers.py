@@ -20,10 +20,10 @@ from typing import Any
 from services.events import Channel, Notification, OrderCreated, Priority
 from services.notification import domain, store
 from services.runtime.app import ServiceApp
-from services.runtime.errors import UnknownOrderError
 from services.runtime.logging import get_logger
 from services.runtime.processor import Handler
 from services.runtime.unit_of_work import UnitOfWork, now_utc
+from services.saga.known_orders import UnknownOrderError
 
 DEFAULT_PREFERENCES_FILE = Path(__file__).with_name("preferences.json")
 

@@ -21,12 +21,19 @@ from services.order import store
 from services.order.domain import ORDER_EVENT_TYPES, decide_cancellation
 from services.order.store import SCHEMA
 from services.runtime.app import ServiceApp
-from services.runtime.errors import OrderNeverPlacedError
+from services.runtime.errors import BusinessRuleError
 from services.runtime.logging import get_logger
 from services.runtime.settings import Settings
 from services.runtime.unit_of_work import UnitOfWork
 
 SERVICE = "order"
+
+
+class OrderNeverPlacedError(BusinessRuleError):
+    """An event for an order this service never placed.  It writes the order row in the
+    transaction that queues OrderCreated, so no later event of a real order can precede the row."""
+
+    error_class = "order_never_placed"
 
 
 def require_placed(event: pydantic.BaseModel, uow: UnitOfWork) -> None:

@@ -19,12 +19,13 @@ class TransientError(ProcessingError):
     transient = True
 
 
-class UnknownOrderError(TransientError):
-    """An event for an order this service has not seen yet.  One order's events travel on
-    different topics, so one may overtake its OrderCreated: it is retried, and if the order never
-    appears it is dead-lettered as `retries_exhausted:unknown_order`."""
+class UnknownAggregateError(TransientError):
+    """An event about something this service has not seen created yet.  Events of one aggregate
+    may travel on different topics, so one can overtake the event that creates it: it is retried,
+    then dead-lettered as `retries_exhausted:<error_class>` if that event never comes.  Services
+    subclass it with the name of their aggregate as `error_class`."""
 
-    error_class = "unknown_order"
+    error_class = "unknown_aggregate"
 
 
 class PermanentError(ProcessingError):
@@ -50,16 +51,9 @@ class ValidationFailedError(PermanentError):
 
 
 class BusinessRuleError(PermanentError):
-    """A handler's domain refused the event for good, e.g. a refund with no charge to refund."""
+    """A handler's domain refused the event for good: retrying cannot change a rule's no."""
 
     error_class = "business_rule"
-
-
-class OrderNeverPlacedError(BusinessRuleError):
-    """The order service's refusal of an event for an order it never placed: it writes the order
-    row in the transaction that queues OrderCreated, so no later event can precede the row."""
-
-    error_class = "order_never_placed"
 
 
 class SubjectNotRegisteredError(RuntimeError):

@@ -12,12 +12,12 @@ dead-lettered as `retries_exhausted:unknown_order` if the order never appears.
 from __future__ import annotations
 
 from services.events import InventoryReserved, OrderCreated, OrderShipped
-from services.runtime import known_orders
 from services.runtime.app import ServiceApp
-from services.runtime.errors import UnknownOrderError
 from services.runtime.logging import get_logger
 from services.runtime.settings import Settings
 from services.runtime.unit_of_work import UnitOfWork
+from services.saga import known_orders
+from services.saga.known_orders import UnknownOrderError
 from services.shipping import store
 from services.shipping.domain import create_shipment
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 import uuid
 
-from services.runtime import known_orders
 from services.runtime.unit_of_work import now_utc
+from services.saga import known_orders
 from services.shipping.domain import Shipment
 
 SCHEMA = (
