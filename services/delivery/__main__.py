@@ -1,3 +1,6 @@
-from services.delivery.handlers import app
+"""`python -m services.delivery`: run the delivery service until SIGINT/SIGTERM."""
 
-app.run()
+from services.delivery.bootstrap import DeliverySettings, create_app
+
+if __name__ == "__main__":
+    create_app(DeliverySettings()).run()

@@ -17,14 +17,10 @@ import time
 from services.delivery import store
 from services.delivery.domain import remaining_delay
 from services.events import OrderCreated, OrderDelivered, OrderShipped
-from services.runtime.app import ServiceApp
 from services.runtime.logging import get_logger
-from services.runtime.settings import Settings
 from services.runtime.unit_of_work import UnitOfWork, now_utc
 from services.saga import known_orders
 from services.saga.known_orders import UnknownOrderError
-
-ORDERS_GROUP = "delivery-orders"
 
 
 def remember_order(event: OrderCreated, uow: UnitOfWork) -> None:
@@ -52,18 +48,3 @@ def deliver_order(event: OrderShipped, uow: UnitOfWork, delay_s: float) -> None:
         )
     )
     log.info("order delivered", shipment_id=event.shipment_id)
-
-
-def create_app(settings: Settings | None = None) -> ServiceApp:
-    app = ServiceApp("delivery", schema_sql=store.SCHEMA, settings=settings)
-    app.publisher(OrderDelivered)
-    app.subscriber(OrderCreated, group=ORDERS_GROUP)(remember_order)
-
-    @app.subscriber(OrderShipped)
-    def on_order_shipped(event: OrderShipped, uow: UnitOfWork) -> None:
-        deliver_order(event, uow, app.settings.delivery_delay_s)
-
-    return app
-
-
-app = create_app()

@@ -1,3 +1,6 @@
-from services.inventory.handlers import app
+"""`python -m services.inventory`: run the inventory service until SIGINT/SIGTERM."""
 
-app.run()
+from services.inventory.bootstrap import InventorySettings, create_app
+
+if __name__ == "__main__":
+    create_app(InventorySettings()).run()

@@ -14,6 +14,8 @@ new event id publishes nothing (the first outcome went out in the transaction th
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from services.events import (
     InventoryFailed,
     InventoryReserved,
@@ -23,13 +25,10 @@ from services.events import (
     StockLine,
 )
 from services.inventory import domain, store
-from services.runtime.app import ServiceApp
 from services.runtime.logging import get_logger
-from services.runtime.settings import Settings
+from services.runtime.store import Database
 from services.runtime.unit_of_work import UnitOfWork
 from services.saga.known_orders import UnknownOrderError
-
-ORDERS_GROUP = "inventory-orders"
 
 
 def remember_order(event: OrderCreated, uow: UnitOfWork) -> None:
@@ -87,23 +86,9 @@ def release_stock(event: OrderCancelled, uow: UnitOfWork) -> None:
     log.info("reservation released", reservation_id=res.reservation_id, lines=give_back)
 
 
-def seed_stock(app: ServiceApp) -> None:
-    path = app.settings.inventory_seed_file or store.DEFAULT_SEED_FILE
+def seed_stock(db: Database, path: Path) -> None:
+    """Add the SKUs of the seed file that the stock table does not have yet."""
     seed = store.load_seed_file(path)
-    with app.db.transaction() as conn:
+    with db.transaction() as conn:
         added = store.seed_missing(conn, seed)
     get_logger().info("stock seeded", file=str(path), skus=len(seed), added=added)
-
-
-def create_app(settings: Settings | None = None) -> ServiceApp:
-    app = ServiceApp("inventory", schema_sql=store.SCHEMA, settings=settings)
-    app.publisher(InventoryReserved)
-    app.publisher(InventoryFailed)
-    app.on_startup(seed_stock)
-    app.subscriber(OrderCreated, group=ORDERS_GROUP)(remember_order)
-    app.subscriber(OrderPaid)(reserve_stock)
-    app.subscriber(OrderCancelled)(release_stock)
-    return app
-
-
-app = create_app()

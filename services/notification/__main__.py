@@ -1,6 +1,6 @@
 """`python -m services.notification`: run the notification service until SIGINT/SIGTERM."""
 
-from services.notification.handlers import app
+from services.notification.bootstrap import NotificationSettings, create_app
 
 if __name__ == "__main__":
-    app.run()
+    create_app(NotificationSettings()).run()

@@ -1,4 +1,4 @@
-"""Notification service wiring.
+"""Notification's handlers: saga events -> notifications -> one sender per channel.
 
 Group `notification` turns every saga event into one Notification on the high or low priority
 topic.  Group `notification-customers` only learns order -> customer from OrderCreated: it runs on
@@ -8,51 +8,28 @@ order never appears) is healed by it instead of blocking behind itself.
 
 Then, as in the original design, each channel sends its own notifications, and high priority is
 consumed apart from low: six groups `notification-{email,sms,push}-{high,low}`, each on its own
-thread, all running the same sender parameterised by channel.
+thread, all running the same sender parameterised by channel.  The groups are wired in
+bootstrap.py.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
-from services.events import Channel, Notification, OrderCreated, Priority
+from services.events import Channel, Notification, OrderCreated
 from services.notification import domain, store
-from services.runtime.app import ServiceApp
 from services.runtime.logging import get_logger
 from services.runtime.processor import Handler
 from services.runtime.unit_of_work import UnitOfWork, now_utc
 from services.saga.known_orders import UnknownOrderError
 
-DEFAULT_PREFERENCES_FILE = Path(__file__).with_name("preferences.json")
 
-app = ServiceApp("notification", schema_sql=store.SCHEMA)
-for _priority in Priority:
-    app.publisher(Notification, domain.topic_for(_priority))  # high_/low_priority_notifications
-
-# customer_id -> preferred channel, loaded once at start-up (see load_preferences).
-preferences: dict[str, Channel] = {}
-
-
-@app.on_startup
-def load_preferences(app: ServiceApp) -> None:
-    path = app.settings.notification_preferences_file or DEFAULT_PREFERENCES_FILE
-    loaded = domain.parse_preferences(json.loads(Path(path).read_text()))
-    preferences.clear()
-    preferences.update(loaded)
-    get_logger().info("notification preferences loaded", path=str(path), customers=len(loaded))
-
-
-# -- saga events -> notifications ------------------------------------------------------------
-
-
-@app.subscriber(OrderCreated, group="notification-customers")
 def remember_customer(event: OrderCreated, uow: UnitOfWork) -> None:
     store.remember_order(uow.conn, str(event.order_id), event.customer_id)
 
 
-def notify(event: domain.SagaEvent, uow: UnitOfWork) -> None:
+def notify(event: domain.SagaEvent, uow: UnitOfWork, preferences: Mapping[str, Channel]) -> None:
     """Publish the notification `event` becomes, to the customer's preferred channel."""
     order_id = str(event.order_id)
     if isinstance(event, OrderCreated):
@@ -75,13 +52,6 @@ def notify(event: domain.SagaEvent, uow: UnitOfWork) -> None:
         body=message.body,
     )
     uow.publish(notification, topic=domain.topic_for(message.priority))
-
-
-for _event_type in domain.SAGA_EVENTS:
-    app.subscriber(_event_type, group="notification")(notify)
-
-
-# -- senders: one group per channel and priority ---------------------------------------------
 
 
 def make_sender(channel: Channel) -> Handler:
@@ -111,13 +81,3 @@ def make_sender(channel: Channel) -> Handler:
 
     send.__name__ = send.__qualname__ = f"send_{channel.value.lower()}"
     return send
-
-
-senders: dict[Channel, Handler] = {channel: make_sender(channel) for channel in Channel}
-for _channel, _send in senders.items():
-    for _priority in Priority:
-        app.subscriber(
-            Notification,
-            topic=domain.topic_for(_priority),
-            group=domain.sender_group(_channel, _priority),
-        )(_send)

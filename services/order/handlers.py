@@ -16,17 +16,12 @@ from __future__ import annotations
 
 import pydantic
 
-from services.events import OrderCancelled, OrderCreated, PaymentFailed, PaymentRefunded
+from services.events import OrderCancelled, OrderCreated
 from services.order import store
-from services.order.domain import ORDER_EVENT_TYPES, decide_cancellation
-from services.order.store import SCHEMA
-from services.runtime.app import ServiceApp
+from services.order.domain import decide_cancellation
 from services.runtime.errors import BusinessRuleError
 from services.runtime.logging import get_logger
-from services.runtime.settings import Settings
 from services.runtime.unit_of_work import UnitOfWork
-
-SERVICE = "order"
 
 
 class OrderNeverPlacedError(BusinessRuleError):
@@ -69,17 +64,3 @@ def compensate(event: pydantic.BaseModel, uow: UnitOfWork) -> None:
     uow.publish(cancelled)
     state = store.project(uow.conn, cancelled, OrderCancelled.TOPICS[0])
     log.info("order cancelled", reason=reason.value, detail=detail, status=state.status.value)
-
-
-def build_app(settings: Settings | None = None) -> ServiceApp:
-    """The order service's consumers and declared outputs (tests build a fresh one each)."""
-    app = ServiceApp(SERVICE, schema_sql=SCHEMA, settings=settings)
-    app.publisher(OrderCreated)
-    app.publisher(OrderCancelled)
-    for event_type in ORDER_EVENT_TYPES:
-        reacts = event_type in (PaymentFailed, PaymentRefunded)
-        app.subscriber(event_type)(compensate if reacts else project_event)
-    return app
-
-
-app = build_app()

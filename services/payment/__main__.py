@@ -1,3 +1,6 @@
-from services.payment.handlers import app
+"""`python -m services.payment`: run the payment service until SIGINT/SIGTERM."""
 
-app.run()
+from services.payment.bootstrap import PaymentSettings, create_app
+
+if __name__ == "__main__":
+    create_app(PaymentSettings()).run()

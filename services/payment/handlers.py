@@ -12,10 +12,8 @@ from __future__ import annotations
 from services.events import InventoryFailed, OrderCreated, OrderPaid, PaymentFailed, PaymentRefunded
 from services.payment import store
 from services.payment.domain import Approved, Charge, Gateway
-from services.runtime.app import ServiceApp
 from services.runtime.errors import BusinessRuleError
 from services.runtime.logging import get_logger
-from services.runtime.settings import Settings
 from services.runtime.unit_of_work import UnitOfWork
 
 
@@ -75,23 +73,3 @@ def refund_order(event: InventoryFailed, uow: UnitOfWork) -> None:
         )
     )
     log.info("payment refunded", payment_id=charge.payment_id, amount=str(charge.amount))
-
-
-def create_app(settings: Settings | None = None) -> ServiceApp:
-    app = ServiceApp("payment", schema_sql=store.SCHEMA, settings=settings)
-    gateway = Gateway.from_settings(
-        app.settings.payment_amount_limit, app.settings.payment_declined_tokens
-    )
-    app.publisher(OrderPaid)
-    app.publisher(PaymentFailed)
-    app.publisher(PaymentRefunded)
-
-    @app.subscriber(OrderCreated)
-    def on_order_created(event: OrderCreated, uow: UnitOfWork) -> None:
-        charge_order(event, uow, gateway)
-
-    app.subscriber(InventoryFailed)(refund_order)
-    return app
-
-
-app = create_app()

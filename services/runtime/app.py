@@ -1,15 +1,18 @@
 """`ServiceApp`: a service's handlers, registered by event class, and the processes that run them.
 
-    app = ServiceApp("payment", schema_sql=SCHEMA)
+Each service builds its app in one place, `services/<name>/bootstrap.py`:
 
-    @app.subscriber(OrderCreated)
-    def charge(event: OrderCreated, uow: UnitOfWork) -> None:
-        ...
-        uow.publish(OrderPaid(metadata=uow.next_metadata(), ...))
+    def create_app(settings: Settings) -> ServiceApp:
+        app = ServiceApp("mailer", settings=settings, schema_sql=store.SCHEMA)
+        app.publisher(WelcomeMailSent)
+        app.subscriber(UserSignedUp)(send_welcome)  # send_welcome(event: UserSignedUp, uow)
+        return app
 
+and `python -m services.<name>` runs `create_app(...).run()`.  Building an app connects to
+nothing: the database, the registry and Kafka are opened by `start()` (or bound by the TestBus).
 Each consumer group gets its own Kafka consumer on its own thread (by default one group named
-after the service).  `run()` blocks until SIGINT/SIGTERM, then finishes in-flight work, publishes,
-commits and closes.
+after the service).  `run()` blocks until SIGINT/SIGTERM (serving the app's HTTP API meanwhile,
+if it declared one), then finishes in-flight work, publishes, commits and closes.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pydantic
 from confluent_kafka.admin import AdminClient
@@ -35,6 +38,7 @@ from services.runtime.cluster import (
 )
 from services.runtime.consumer import ConsumerLoop
 from services.runtime.errors import SubjectNotRegisteredError
+from services.runtime.http import serve_with_consumers
 from services.runtime.kafka import make_consumer, make_producer
 from services.runtime.logging import configure_logging, get_logger
 from services.runtime.outbox import OutboxRelay
@@ -44,14 +48,17 @@ from services.runtime.settings import Settings
 from services.runtime.sinks import KafkaSink, Sink
 from services.runtime.store import Database
 
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
+
 H = TypeVar("H", bound=Handler)
 
 
 class ServiceApp:
-    def __init__(self, name: str, schema_sql: str = "", settings: Settings | None = None) -> None:
+    def __init__(self, name: str, *, settings: Settings, schema_sql: str = "") -> None:
         self.name = name
         self.schema_sql = schema_sql
-        self.settings = settings or Settings()
+        self.settings = settings
         self.subscriptions: list[Subscription] = []
         self.startup_hooks: list[Callable[[ServiceApp], None]] = []
         self.produces: list[tuple[type[pydantic.BaseModel], str]] = []
@@ -60,6 +67,8 @@ class ServiceApp:
         self._db: Database | None = None
         self._serde: EventSerde | None = None
         self.relay: OutboxRelay | None = None
+        self.http_api: ASGIApp | None = None
+        self.http_url = ""
 
     # -- declaration ---------------------------------------------------------------------------
 
@@ -88,9 +97,21 @@ class ServiceApp:
         for t in [topic] if topic else event_type.TOPICS:  # type: ignore[attr-defined]
             self.produces.append((event_type, t))
 
+    def serve_http(self, api: ASGIApp, url: str) -> None:
+        """Serve `api` on `url`'s host and port while the consumers run (see `run()`)."""
+        self.http_api, self.http_url = api, url
+
     def on_startup(self, hook: Callable[[ServiceApp], None]) -> Callable[[ServiceApp], None]:
         self.startup_hooks.append(hook)
         return hook
+
+    def declarations(self) -> dict[str, Any]:
+        """What this app consumes ({topic, group} pairs) and publishes (topics), sorted."""
+        pairs = sorted({(sub.topic, sub.group) for sub in self.subscriptions})
+        return {
+            "subscribes": [{"topic": topic, "group": group} for topic, group in pairs],
+            "publishes": sorted({topic for _, topic in self.produces}),
+        }
 
     def groups(self) -> dict[str, list[Subscription]]:
         groups: dict[str, list[Subscription]] = {}
@@ -197,6 +218,9 @@ class ServiceApp:
 
     def run(self) -> None:
         """Start, then block until SIGINT or SIGTERM; stop gracefully."""
+        if self.http_api is not None:
+            serve_with_consumers(self, self.http_api, self.http_url)
+            return
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self.stop_event.set())
         self.start()

@@ -8,13 +8,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """Every process reads the same variables: KAFKA_BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, ..."""
+    """Every process reads the same variables: KAFKA_BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, ...
+
+    A service with knobs of its own subclasses it in its `bootstrap.py`."""
 
     model_config = SettingsConfigDict(env_prefix="", extra="ignore")
 
+    # Addresses of the stack (the same in every process, tools included).
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     schema_registry_url: str = "http://127.0.0.1:8081"
     order_api_url: str = "http://127.0.0.1:8000"
+
     data_dir: Path = Path("var/data")
     # Tansu takes about half the session timeout to complete a group join: keep it short in dev.
     session_timeout_ms: int = 6000
@@ -29,12 +33,6 @@ class Settings(BaseSettings):
     retry_max_delay_s: float = 10.0
     # How often a running service checks that the broker is still the cluster it started with.
     cluster_check_interval_s: float = 5.0
-    # Simulation knobs of the services (see each service's settings section in the README).
-    payment_amount_limit: str = "5000.00"
-    payment_declined_tokens: str = "tok_declined,tok_insufficient_funds"
-    inventory_seed_file: Path | None = None
-    delivery_delay_s: float = 0.5
-    notification_preferences_file: Path | None = None
 
     def database_path(self, service: str) -> Path:
         return self.data_dir / f"{service}.sqlite3"

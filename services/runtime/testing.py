@@ -3,10 +3,10 @@
 The same `Processor`, unit of work, outbox and serde run as in production; only the sink is a list
 and the registry is confluent-kafka's in-process mock with every contract registered.
 
-    bus = TestBus(payment.app, inventory.app, tmp_path=tmp_path)
-    bus.publish(order_created)
+    bus = TestBus(create_app(settings), other.create_app(other_settings), tmp_path=tmp_path)
+    bus.publish(something_happened)
     bus.drain()
-    assert bus.events("order_paid")
+    assert bus.events("what_it_leads_to")
 """
 
 from __future__ import annotations

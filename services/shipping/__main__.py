@@ -1,3 +1,7 @@
-from services.shipping.handlers import app
+"""`python -m services.shipping`: run the shipping service until SIGINT/SIGTERM."""
 
-app.run()
+from services.runtime.settings import Settings
+from services.shipping.bootstrap import create_app
+
+if __name__ == "__main__":
+    create_app(Settings()).run()

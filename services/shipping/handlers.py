@@ -12,16 +12,12 @@ dead-lettered as `retries_exhausted:unknown_order` if the order never appears.
 from __future__ import annotations
 
 from services.events import InventoryReserved, OrderCreated, OrderShipped
-from services.runtime.app import ServiceApp
 from services.runtime.logging import get_logger
-from services.runtime.settings import Settings
 from services.runtime.unit_of_work import UnitOfWork
 from services.saga import known_orders
 from services.saga.known_orders import UnknownOrderError
 from services.shipping import store
 from services.shipping.domain import create_shipment
-
-ORDERS_GROUP = "shipping-orders"
 
 
 def remember_order(event: OrderCreated, uow: UnitOfWork) -> None:
@@ -47,14 +43,3 @@ def ship_order(event: InventoryReserved, uow: UnitOfWork) -> None:
         )
     )
     log.info("order shipped", carrier=shipment.carrier, tracking=shipment.tracking_number)
-
-
-def create_app(settings: Settings | None = None) -> ServiceApp:
-    app = ServiceApp("shipping", schema_sql=store.SCHEMA, settings=settings)
-    app.publisher(OrderShipped)
-    app.subscriber(OrderCreated, group=ORDERS_GROUP)(remember_order)
-    app.subscriber(InventoryReserved)(ship_order)
-    return app
-
-
-app = create_app()

@@ -10,7 +10,6 @@ figure is CHAOS_ORDERS=500.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import random
@@ -24,6 +23,7 @@ import httpx
 import pytest
 from confluent_kafka import Producer
 
+from services.declarations import build_apps
 from services.runtime.serde import EventSerde
 from stack import dlq_tool
 from stack.registry_process import registry_process
@@ -79,8 +79,7 @@ def test_registry_outage_backs_off_and_loses_nothing(chaos: Stack, api: httpx.Cl
 
 def consumers_by_topic() -> dict[str, list[str]]:
     groups: dict[str, list[str]] = {}
-    for name in SERVICES:
-        app = importlib.import_module(f"services.{name}.handlers").app
+    for app in build_apps().values():
         for group, subs in app.groups().items():
             for sub in subs:
                 groups.setdefault(sub.topic, []).append(group)

@@ -6,18 +6,20 @@ import time
 import uuid
 from pathlib import Path
 
-from services.delivery.handlers import create_app
+from services.delivery.bootstrap import DeliverySettings, create_app
 from services.events import OrderDelivered, OrderShipped
-from services.inventory.handlers import create_app as create_inventory
-from services.payment.handlers import create_app as create_payment
+from services.inventory.bootstrap import InventorySettings
+from services.inventory.bootstrap import create_app as create_inventory
+from services.payment.bootstrap import PaymentSettings
+from services.payment.bootstrap import create_app as create_payment
 from services.runtime.processor import Outcome
 from services.runtime.settings import Settings
 from services.runtime.testing import TestBus
 from services.runtime.unit_of_work import new_metadata
-from services.shipping.handlers import create_app as create_shipping
+from services.shipping.bootstrap import create_app as create_shipping
 from tests.samples import order_created
 
-NO_DELAY = Settings(delivery_delay_s=0)
+NO_DELAY = DeliverySettings(delivery_delay_s=0)
 
 
 def order_shipped(order_id: uuid.UUID) -> OrderShipped:
@@ -55,7 +57,7 @@ def test_shipped_order_is_delivered(tmp_path: Path) -> None:
 
 
 def test_delivery_waits_the_configured_delay(tmp_path: Path) -> None:
-    bus = TestBus(create_app(Settings(delivery_delay_s=0.2)), tmp_path=tmp_path)
+    bus = TestBus(create_app(DeliverySettings(delivery_delay_s=0.2)), tmp_path=tmp_path)
     oid = placed(bus)
     started = time.monotonic()
     bus.publish(order_shipped(oid))
@@ -88,7 +90,12 @@ def test_a_shipment_of_an_order_never_placed_is_retried_then_dead_lettered(
 
 
 def test_an_order_flows_from_created_to_delivered(tmp_path: Path) -> None:
-    apps = [create_payment(), create_inventory(), create_shipping(), create_app(NO_DELAY)]
+    apps = [
+        create_payment(PaymentSettings()),
+        create_inventory(InventorySettings()),
+        create_shipping(Settings()),
+        create_app(NO_DELAY),
+    ]
     bus = TestBus(*apps, tmp_path=tmp_path)
     oid = uuid.uuid4()
     bus.publish(order_created(oid))

@@ -16,12 +16,10 @@ from services.events import (
     OrderCancelled,
     OrderPaid,
 )
-from services.inventory import handlers
-from services.inventory.handlers import create_app
+from services.inventory.bootstrap import InventorySettings, create_app
 from services.inventory.store import DEFAULT_SEED_FILE
 from services.runtime.app import ServiceApp
 from services.runtime.processor import Outcome
-from services.runtime.settings import Settings
 from services.runtime.testing import TestBus
 from services.runtime.unit_of_work import new_metadata
 from tests.samples import order_created
@@ -52,20 +50,20 @@ def stock(app: ServiceApp) -> dict[str, int]:
 
 @pytest.fixture
 def app() -> ServiceApp:
-    return create_app(Settings())
+    return create_app(InventorySettings())
 
 
-def test_default_seed_file_is_loaded_at_start_up(tmp_path: Path) -> None:
-    TestBus(handlers.app, tmp_path=tmp_path)  # the module-level app runs its on_startup hook
+def test_default_seed_file_is_loaded_at_start_up(tmp_path: Path, app: ServiceApp) -> None:
+    TestBus(app, tmp_path=tmp_path)  # runs the app's on_startup hook
     seed = json.loads(DEFAULT_SEED_FILE.read_text())
-    assert stock(handlers.app) == seed
+    assert stock(app) == seed
     assert seed["SKU-SOLDOUT"] == 0 and seed["SKU-RARE"] == 1 and len(seed) >= 8
 
 
 def test_reseeding_after_a_restart_only_adds_missing_skus(tmp_path: Path) -> None:
     seed = tmp_path / "seed.yaml"
     seed.write_text("SKU-A: 5\n")
-    settings = Settings(inventory_seed_file=seed)
+    settings = InventorySettings(inventory_seed_file=seed)
     first = create_app(settings)
     bus = TestBus(first, tmp_path=tmp_path)
     oid = uuid.uuid4()

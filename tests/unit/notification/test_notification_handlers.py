@@ -13,8 +13,13 @@ from structlog.testing import capture_logs
 
 from services.events import Channel, Notification, Priority
 from services.notification import domain, handlers
+from services.notification.bootstrap import (
+    DEFAULT_PREFERENCES_FILE,
+    NotificationSettings,
+    create_app,
+)
+from services.runtime.app import ServiceApp
 from services.runtime.processor import Outcome, RetryPolicy
-from services.runtime.settings import Settings
 from services.runtime.testing import TestBus
 from services.runtime.unit_of_work import UnitOfWork
 
@@ -22,14 +27,16 @@ HIGH_TOPIC, LOW_TOPIC = "high_priority_notifications", "low_priority_notificatio
 
 
 @pytest.fixture
-def bus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestBus]:
+def app(tmp_path: Path) -> ServiceApp:
     prefs = tmp_path / "prefs.json"
     prefs.write_text(json.dumps({"alice": "EMAIL", "bob": "SMS", "carol": "PUSH"}))
-    monkeypatch.setattr(
-        handlers.app, "settings", Settings(notification_preferences_file=prefs, data_dir=tmp_path)
-    )
-    yield TestBus(handlers.app, tmp_path=tmp_path)
-    handlers.app.db.close()
+    return create_app(NotificationSettings(notification_preferences_file=prefs, data_dir=tmp_path))
+
+
+@pytest.fixture
+def bus(app: ServiceApp, tmp_path: Path) -> Iterator[TestBus]:
+    yield TestBus(app, tmp_path=tmp_path)
+    app.db.close()
 
 
 def notifications(bus: TestBus) -> list[tuple[str, Notification]]:
@@ -37,21 +44,21 @@ def notifications(bus: TestBus) -> list[tuple[str, Notification]]:
 
 
 def sent(bus: TestBus) -> list[dict[str, str]]:
-    rows = handlers.app.db.query("SELECT * FROM sent ORDER BY sent_at")
+    rows = bus.apps[0].db.query("SELECT * FROM sent ORDER BY sent_at")
     return [dict(r) for r in rows]
 
 
 def test_shipped_preferences_file_parses_with_the_demo_customers() -> None:
-    raw = json.loads(handlers.DEFAULT_PREFERENCES_FILE.read_text())
+    raw = json.loads(DEFAULT_PREFERENCES_FILE.read_text())
     prefs = domain.parse_preferences(raw)
     assert prefs["alice"] is Channel.EMAIL
     assert prefs["bob"] is Channel.SMS
     assert prefs["carol"] is Channel.PUSH
 
 
-def test_the_service_declares_both_topics_and_eight_groups() -> None:
-    assert {t for _, t in handlers.app.produces} == {HIGH_TOPIC, LOW_TOPIC}
-    groups = handlers.app.groups()
+def test_the_service_declares_both_topics_and_eight_groups(app: ServiceApp) -> None:
+    assert {t for _, t in app.produces} == {HIGH_TOPIC, LOW_TOPIC}
+    groups = app.groups()
     assert {s.topic for s in groups["notification"]} == {t.TOPICS[0] for t in domain.SAGA_EVENTS}
     for channel in ("email", "sms", "push"):
         assert [s.topic for s in groups[f"notification-{channel}-high"]] == [HIGH_TOPIC]
@@ -135,28 +142,30 @@ def test_a_notification_delivered_twice_is_sent_once(bus: TestBus) -> None:
     ]
 
 
-def test_the_sender_itself_sends_once_even_past_the_inbox(bus: TestBus) -> None:
+def test_the_sender_itself_sends_once_even_past_the_inbox(app: ServiceApp, bus: TestBus) -> None:
     """The UNIQUE record, not only the runtime's inbox, keeps a send to once."""
     bus.publish(order_created("carol"))
     bus.drain()
     [(_, note)] = notifications(bus)
-    send_push = handlers.senders[Channel.PUSH]
+    send_push = handlers.make_sender(Channel.PUSH)
     with capture_logs() as logs:
         for _ in range(2):
-            with handlers.app.db.transaction() as conn:
+            with app.db.transaction() as conn:
                 send_push(note, UnitOfWork(conn, bus.serde, "notification", note))
     assert len(sent(bus)) == 1
     assert not [e for e in logs if e["event"] == "Notification sent"]
 
 
 @pytest.mark.parametrize("channel", [Channel.EMAIL, Channel.SMS])
-def test_other_channels_ignore_a_notification(bus: TestBus, channel: Channel) -> None:
+def test_other_channels_ignore_a_notification(
+    app: ServiceApp, bus: TestBus, channel: Channel
+) -> None:
     bus.publish(order_created("carol"))
     bus.drain()
     [(_, note)] = notifications(bus)
-    handlers.app.db.query("DELETE FROM sent")  # so only what `channel` does now counts
-    with handlers.app.db.transaction() as conn:
-        handlers.senders[channel](note, UnitOfWork(conn, bus.serde, "notification", note))
+    app.db.query("DELETE FROM sent")  # so only what `channel` does now counts
+    with app.db.transaction() as conn:
+        handlers.make_sender(channel)(note, UnitOfWork(conn, bus.serde, "notification", note))
     assert sent(bus) == []
 
 
@@ -184,7 +193,7 @@ def test_an_event_for_an_unknown_order_retries_then_dead_letters(
 
 
 def test_the_customers_group_heals_an_event_that_overtook_its_order_created(
-    bus: TestBus,
+    app: ServiceApp, bus: TestBus
 ) -> None:
     """The `notification` group retries an early OrderShipped on its own thread; meanwhile the
     `notification-customers` thread learns the order, so the next attempt succeeds."""
@@ -203,7 +212,7 @@ def test_the_customers_group_heals_an_event_that_overtook_its_order_created(
     assert processor["notification-customers"].process(created_msg) is Outcome.HANDLED
     # ... and the retried OrderShipped now goes through, before its OrderCreated's notification.
     assert processor["notification"].process(shipped_msg) is Outcome.HANDLED
-    handlers.app.relay.relay()  # type: ignore[union-attr]
+    app.relay.relay()  # type: ignore[union-attr]
     [(topic, note)] = notifications(bus)
     assert (topic, note.source_event) == (LOW_TOPIC, "OrderShipped")
     assert (note.customer_id, note.channel) == ("alice", Channel.EMAIL)
@@ -217,3 +226,20 @@ def test_high_and_low_are_consumed_by_separate_groups(bus: TestBus) -> None:
     assert by_group["notification-email-low"] == 1  # OrderCreated
     assert by_group["notification-email-high"] == 1  # PaymentFailed
     assert [r["priority"] for r in sent(bus)] == [Priority.LOW.value, Priority.HIGH.value]
+
+
+def test_each_app_keeps_its_own_preferences(tmp_path: Path) -> None:
+    """No state at module level: two apps built with different files send by their own."""
+    channels = []
+    for preferred in ("SMS", "PUSH"):
+        root = tmp_path / preferred
+        root.mkdir()
+        prefs = root / "prefs.json"
+        prefs.write_text(json.dumps({"bob": preferred}))
+        settings = NotificationSettings(notification_preferences_file=prefs, data_dir=root)
+        bus = TestBus(create_app(settings), tmp_path=root)
+        bus.publish(order_created("bob"))
+        bus.drain()
+        [(_, note)] = notifications(bus)
+        channels.append(note.channel)
+    assert channels == [Channel.SMS, Channel.PUSH]

@@ -1,4 +1,4 @@
-"""An order service bound to an in-memory TestBus, and its HTTP API under TestClient."""
+"""An order service bound to an in-memory TestBus, and the HTTP API it serves under TestClient."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from services.order.api import create_api
-from services.order.handlers import build_app
+from services.order.bootstrap import create_app
 from services.runtime.app import ServiceApp
+from services.runtime.settings import Settings
 from services.runtime.testing import TestBus
 
 
 @pytest.fixture
 def app() -> ServiceApp:
-    return build_app()
+    return create_app(Settings())
 
 
 @pytest.fixture
@@ -26,5 +26,6 @@ def bus(app: ServiceApp, tmp_path: Path) -> TestBus:
 
 @pytest.fixture
 def client(app: ServiceApp, bus: TestBus) -> Iterator[TestClient]:
-    with TestClient(create_api(app)) as c:
+    assert app.http_api is not None
+    with TestClient(app.http_api) as c:
         yield c

@@ -14,14 +14,15 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from services.order.api import create_api
-from services.order.handlers import build_app
+from services.order.bootstrap import create_app
+from services.runtime.settings import Settings
 from services.runtime.testing import TestBus
 
 # The schema is read at import (schemathesis' lazy `from_fixture` breaks on pytest 9); the API
 # reads `app.db` per request, so the TestBus is bound below, before any case runs.
-APP = build_app()
-API = create_api(APP)
+APP = create_app(Settings())
+API = APP.http_api
+assert API is not None
 schema = schemathesis.openapi.from_asgi("/openapi.json", API)
 
 

@@ -15,10 +15,8 @@ from services.events import (
     PaymentFailed,
     PaymentRefunded,
 )
-from services.payment import handlers
-from services.payment.handlers import create_app
+from services.payment.bootstrap import PaymentSettings, create_app
 from services.runtime.processor import Outcome
-from services.runtime.settings import Settings
 from services.runtime.testing import TestBus
 from services.runtime.unit_of_work import new_metadata
 
@@ -53,7 +51,7 @@ def charges(bus: TestBus) -> list[tuple[str, str, str]]:
 
 
 def test_order_created_is_charged_and_paid(tmp_path: Path) -> None:
-    bus = TestBus(handlers.app, tmp_path=tmp_path)  # the module-level app, default settings
+    bus = TestBus(create_app(PaymentSettings()), tmp_path=tmp_path)  # default settings
     oid = uuid.uuid4()
     bus.publish(order_created(oid))
     assert bus.drain() == [Outcome.HANDLED]
@@ -67,7 +65,7 @@ def test_order_created_is_charged_and_paid(tmp_path: Path) -> None:
 
 
 def test_declined_card_publishes_payment_failed_and_charges_nothing(tmp_path: Path) -> None:
-    bus = TestBus(create_app(), tmp_path=tmp_path)
+    bus = TestBus(create_app(PaymentSettings()), tmp_path=tmp_path)
     oid = uuid.uuid4()
     bus.publish(order_created(oid, token="tok_declined"))
     bus.drain()
@@ -80,7 +78,7 @@ def test_declined_card_publishes_payment_failed_and_charges_nothing(tmp_path: Pa
 
 
 def test_amount_limit_comes_from_settings(tmp_path: Path) -> None:
-    bus = TestBus(create_app(Settings(payment_amount_limit="20.00")), tmp_path=tmp_path)
+    bus = TestBus(create_app(PaymentSettings(payment_amount_limit="20.00")), tmp_path=tmp_path)
     bus.publish(order_created(uuid.uuid4()))  # 25.00
     bus.drain()
     [failed] = bus.events("payment_failed")
@@ -88,7 +86,7 @@ def test_amount_limit_comes_from_settings(tmp_path: Path) -> None:
 
 
 def test_duplicate_order_created_with_a_new_event_id_charges_once(tmp_path: Path) -> None:
-    bus = TestBus(create_app(), tmp_path=tmp_path)
+    bus = TestBus(create_app(PaymentSettings()), tmp_path=tmp_path)
     oid = uuid.uuid4()
     bus.publish(order_created(oid))
     bus.publish(order_created(oid))  # new event id: the inbox lets it through
@@ -98,7 +96,7 @@ def test_duplicate_order_created_with_a_new_event_id_charges_once(tmp_path: Path
 
 
 def test_duplicate_order_created_after_a_decline_does_not_charge(tmp_path: Path) -> None:
-    bus = TestBus(create_app(), tmp_path=tmp_path)
+    bus = TestBus(create_app(PaymentSettings()), tmp_path=tmp_path)
     oid = uuid.uuid4()
     bus.publish(order_created(oid, token="tok_insufficient_funds"))
     bus.publish(order_created(oid, token="tok_visa"))
@@ -109,7 +107,7 @@ def test_duplicate_order_created_after_a_decline_does_not_charge(tmp_path: Path)
 
 
 def test_redelivery_of_the_same_event_is_a_duplicate(tmp_path: Path) -> None:
-    bus = TestBus(create_app(), tmp_path=tmp_path)
+    bus = TestBus(create_app(PaymentSettings()), tmp_path=tmp_path)
     event = order_created(uuid.uuid4())
     bus.publish(event)
     bus.publish(event)
@@ -118,7 +116,7 @@ def test_redelivery_of_the_same_event_is_a_duplicate(tmp_path: Path) -> None:
 
 
 def test_inventory_failed_refunds_the_charge_once(tmp_path: Path) -> None:
-    bus = TestBus(create_app(), tmp_path=tmp_path)
+    bus = TestBus(create_app(PaymentSettings()), tmp_path=tmp_path)
     oid = uuid.uuid4()
     bus.publish(order_created(oid))
     bus.drain()
@@ -137,7 +135,7 @@ def test_inventory_failed_refunds_the_charge_once(tmp_path: Path) -> None:
 def test_refund_without_a_captured_charge_is_dead_lettered_naming_the_order(
     tmp_path: Path,
 ) -> None:
-    bus = TestBus(create_app(), tmp_path=tmp_path)
+    bus = TestBus(create_app(PaymentSettings()), tmp_path=tmp_path)
     oid = uuid.uuid4()
     bus.publish(inventory_failed(oid))
     assert bus.drain() == [Outcome.DEAD_LETTERED]

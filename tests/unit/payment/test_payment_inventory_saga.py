@@ -7,8 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from services.events import OrderCreated
-from services.inventory.handlers import create_app as create_inventory
-from services.payment.handlers import create_app as create_payment
+from services.inventory.bootstrap import InventorySettings
+from services.inventory.bootstrap import create_app as create_inventory
+from services.payment.bootstrap import PaymentSettings
+from services.payment.bootstrap import create_app as create_payment
 from services.runtime.app import ServiceApp
 from services.runtime.testing import TestBus
 from tests.samples import order_created as sample_order_created
@@ -23,7 +25,8 @@ def stock(app: ServiceApp) -> dict[str, int]:
 
 
 def test_out_of_stock_is_refunded_and_stock_is_unchanged(tmp_path: Path) -> None:
-    payment, inventory = create_payment(), create_inventory()
+    payment = create_payment(PaymentSettings())
+    inventory = create_inventory(InventorySettings())
     bus = TestBus(payment, inventory, tmp_path=tmp_path)
     before = stock(inventory)
     oid = uuid.uuid4()
@@ -42,7 +45,8 @@ def test_out_of_stock_is_refunded_and_stock_is_unchanged(tmp_path: Path) -> None
 
 
 def test_happy_path_reserves_and_keeps_the_charge(tmp_path: Path) -> None:
-    payment, inventory = create_payment(), create_inventory()
+    payment = create_payment(PaymentSettings())
+    inventory = create_inventory(InventorySettings())
     bus = TestBus(payment, inventory, tmp_path=tmp_path)
     oid = uuid.uuid4()
     bus.publish(order_created(oid, ("SKU-TSHIRT", 2)))

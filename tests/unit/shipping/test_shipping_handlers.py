@@ -7,11 +7,11 @@ from pathlib import Path
 
 from services.events import InventoryReserved, OrderShipped, StockLine
 from services.runtime.processor import Outcome
+from services.runtime.settings import Settings
 from services.runtime.testing import TestBus
 from services.runtime.unit_of_work import new_metadata
-from services.shipping import handlers
+from services.shipping.bootstrap import ORDERS_GROUP, create_app
 from services.shipping.domain import create_shipment
-from services.shipping.handlers import create_app
 from tests.samples import order_created
 
 
@@ -33,7 +33,8 @@ def placed(bus: TestBus) -> uuid.UUID:
 
 
 def test_reserved_order_is_shipped_with_its_deterministic_tracking(tmp_path: Path) -> None:
-    bus = TestBus(handlers.app, tmp_path=tmp_path)
+    app = create_app(Settings())
+    bus = TestBus(app, tmp_path=tmp_path)
     oid = placed(bus)
     reserved = inventory_reserved(oid)
     bus.publish(reserved)
@@ -47,12 +48,12 @@ def test_reserved_order_is_shipped_with_its_deterministic_tracking(tmp_path: Pat
         expected.tracking_number,
     )
     assert shipped.metadata.causation_id == reserved.metadata.event_id
-    [row] = handlers.app.db.query("SELECT order_id, reservation_id FROM shipments")
+    [row] = app.db.query("SELECT order_id, reservation_id FROM shipments")
     assert (row["order_id"], row["reservation_id"]) == (str(oid), "res_1")
 
 
 def test_an_order_is_shipped_once(tmp_path: Path) -> None:
-    app = create_app()
+    app = create_app(Settings())
     bus = TestBus(app, tmp_path=tmp_path)
     oid = placed(bus)
     bus.publish(inventory_reserved(oid))
@@ -65,7 +66,7 @@ def test_an_order_is_shipped_once(tmp_path: Path) -> None:
 def test_reserved_stock_of_an_order_never_placed_is_retried_then_dead_lettered(
     tmp_path: Path,
 ) -> None:
-    app = create_app()
+    app = create_app(Settings())
     bus = TestBus(app, tmp_path=tmp_path)
     bus.publish(inventory_reserved(uuid.uuid4()))
     assert bus.drain() == [Outcome.DEAD_LETTERED]
@@ -79,7 +80,7 @@ def test_reserved_stock_of_an_order_never_placed_is_retried_then_dead_lettered(
 
 def test_an_early_reservation_ships_once_its_order_created_is_learnt(tmp_path: Path) -> None:
     """The shipping-orders group (own thread in production) heals the retrying reservation."""
-    app = create_app()
+    app = create_app(Settings())
     bus = TestBus(app, tmp_path=tmp_path)
     oid = uuid.uuid4()
     bus.publish(inventory_reserved(oid))
@@ -87,7 +88,7 @@ def test_an_early_reservation_ships_once_its_order_created_is_learnt(tmp_path: P
     processor = {p.group: p for p in bus.processors}
     [reserved_msg] = bus.sink.topics["inventory_reserved"]
     [created_msg] = bus.sink.topics["order_created"]
-    assert processor[handlers.ORDERS_GROUP].process(created_msg) is Outcome.HANDLED
+    assert processor[ORDERS_GROUP].process(created_msg) is Outcome.HANDLED
     assert processor["shipping"].process(reserved_msg) is Outcome.HANDLED
     app.relay.relay()  # type: ignore[union-attr]
     assert len(bus.events("order_shipped")) == 1
