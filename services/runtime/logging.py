@@ -1,4 +1,4 @@
-"""structlog, configured once per process; loggers are bound with order_id, event_id and topic."""
+"""structlog, configured once per process; loggers are bound with ids (event_id, topic, ...)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ The relay holds the database's write lock while it sends and flushes, so two rel
 processes sharing the database) never send the same row twice; a crash between flush and commit
 re-sends rows, which consumers drop by event id (at-least-once, deduplicated).
 
-Writers that are not consumers (the order API) call `request()`: with a background relay running
+Writers that are not consumers (an HTTP API) call `request()`: with a background relay running
 it wakes it up and returns at once, so concurrent requests share one send and flush.
 """
 
