@@ -41,7 +41,7 @@ dlq: $(STAMP) ## dead letter queue: ARGS="list | show N | redrive N...|--all [--
 register: $(STAMP) ## register every contract with the registry at SCHEMA_REGISTRY_URL
 	@$(PY) -m stack register
 
-codegen: $(STAMP) ## contracts/ -> services/events (typed pydantic classes)
+codegen: $(STAMP) ## contracts/ -> services/events/generated.py (typed pydantic classes)
 	@$(PY) -m codegen
 
 codegen-check: $(STAMP) ## fail if the generated classes are stale

@@ -28,7 +28,7 @@ BENCHMARKS: list[str] = [
 ]
 
 RESULTS_DIR = Path("bench-results")
-LIBRARIES = ("confluent-kafka", "fastavro", "pydantic", "pydantic-core", "dataclasses-avroschema")
+LIBRARIES = ("confluent-kafka", "fastavro", "pydantic", "pydantic-core")
 
 
 def _machine() -> dict[str, Any]:

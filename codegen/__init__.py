@@ -1,1 +1,1 @@
-"""Contracts -> artifacts: the catalog model and the typed Python event classes."""
+"""Contracts -> typed event classes: `python -m codegen` writes services/events/generated.py."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 
 from avrokit.catalog import CONTRACTS_DIR, CatalogError, load_catalog
 from codegen.generate import render, ruff_format
+from codegen.named import CodegenError
 
-OUTPUT = Path(__file__).resolve().parent.parent / "services" / "events" / "__init__.py"
+OUTPUT = Path(__file__).resolve().parent.parent / "services" / "events" / "generated.py"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,10 +22,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         catalog = load_catalog(args.contracts)
-    except CatalogError as exc:
+        source = ruff_format(render(catalog), args.output)
+    except (CatalogError, CodegenError) as exc:
         print(f"codegen: {exc}", file=sys.stderr)
         return 2
-    source = ruff_format(render(catalog), args.output)
+    except subprocess.CalledProcessError as exc:  # a rendering bug: say so, not a traceback
+        detail = (exc.stderr or "").strip().splitlines()[-1:] or ["no output"]
+        print(f"codegen: ruff could not format the rendered module: {detail[0]}", file=sys.stderr)
+        return 2
     current = args.output.read_text() if args.output.exists() else ""
     if args.check:
         if current != source:

@@ -35,6 +35,8 @@ import annotated_types
 import pydantic
 from pydantic.fields import FieldInfo
 
+from services.events.generated import cut_to_millis
+
 __all__ = ["from_avro", "to_avro", "plan_for"]
 
 Conv = Callable[[Any], Any]
@@ -366,8 +368,8 @@ def _uuid(v: Any) -> Any:
 # Validators known to return their input unchanged (an equal value) for some inputs: the
 # generated TIMESTAMP_MILLIS cuts datetimes to the millisecond, which fastavro's
 # timestamp-millis values already are.
-_NO_OP_WHEN: dict[tuple[str, str], Callable[[Any], bool]] = {
-    ("services.events", "_to_millis"): lambda v: v.microsecond % 1000 == 0,
+_NO_OP_WHEN: dict[Callable[..., Any], Callable[[Any], bool]] = {
+    cut_to_millis: lambda v: v.microsecond % 1000 == 0,
 }
 
 
@@ -416,7 +418,7 @@ def _check(meta: Any, tp: Any) -> Conv | None:
         if len(params) != 1:
             raise _Unsupported("after validator with info")
         validate = typing.cast(Conv, func)  # one parameter, checked just above
-        skip_when = _NO_OP_WHEN.get((func.__module__, func.__qualname__))
+        skip_when = _NO_OP_WHEN.get(func)
         if skip_when is not None:
             return lambda v: v if skip_when(v) else validate(v)
         return validate

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_render_is_deterministic() -> None:
     catalog = load_catalog()
-    out = ROOT / "services" / "events" / "__init__.py"
+    out = ROOT / "services" / "events" / "generated.py"
     assert ruff_format(render(catalog), out) == ruff_format(render(load_catalog()), out)
 
 
@@ -34,7 +34,7 @@ def test_check_fails_on_stale_output(tmp_path: Path) -> None:
     contracts = tmp_path / "contracts"
     shutil.copytree(ROOT / "contracts", contracts)
     output = tmp_path / "events.py"
-    shutil.copy(ROOT / "services" / "events" / "__init__.py", output)
+    shutil.copy(ROOT / "services" / "events" / "generated.py", output)
     paid = contracts / "shop" / "events" / "order_paid.avsc"
     schema = json.loads(paid.read_text())
     schema["fields"].append(

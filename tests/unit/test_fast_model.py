@@ -146,3 +146,20 @@ class _Validated(pydantic.BaseModel):
 def test_classes_with_validators_take_the_pydantic_path() -> None:
     assert plan_for(_Validated).read is None
     assert from_avro(_Validated, {"n": 2}).n == 4
+
+
+def test_the_generated_millisecond_cut_is_skipped_on_millisecond_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """fastavro's timestamp-millis values are already whole milliseconds: the fast reader must
+    not call the generated validator for them (it is keyed by the function itself)."""
+    from services.runtime import fast_model
+
+    [validator] = ev.EventMetadata.model_fields["occurred_at"].metadata
+    assert validator.func in fast_model._NO_OP_WHEN
+    calls: list[object] = []
+    monkeypatch.setitem(fast_model._NO_OP_WHEN, validator.func, lambda v: calls.append(v) or True)
+    monkeypatch.setattr(fast_model, "_PLANS", {})
+    _, event = SAMPLES[1]
+    assert from_avro(ev.OrderPaid, _decoded(event)) == event
+    assert calls == [WHEN]

@@ -20,7 +20,7 @@ COPY = [
     "codegen",
     "gate",
     "services/__init__.py",
-    "services/events/__init__.py",
+    "services/events",
     "pyproject.toml",
 ]
 ORDER_CREATED = "contracts/shop/events/order_created.avsc"
@@ -95,7 +95,7 @@ def test_add_optional_field_with_default_passes_and_codegen_adds_it(repo: Path) 
     assert "gate compat passed: 0 errors in 12 subjects" in proc.stdout
     assert gate(repo, "lint").returncode == 0
     subprocess.run([sys.executable, "-m", "codegen"], cwd=repo, check=True, capture_output=True)
-    code = (repo / "services/events/__init__.py").read_text()
+    code = (repo / "services/events/generated.py").read_text()
     namespace: dict[str, object] = {}
     exec(compile(code, "generated", "exec"), namespace)  # noqa: S102 - the generated module
     fields = namespace["OrderCreated"].model_fields  # type: ignore[attr-defined]
