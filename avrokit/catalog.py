@@ -58,6 +58,7 @@ class Topic:
     consumers: tuple[str, ...]
     compatibility: str
     reason: str
+    key: str | None = None  # the value field whose text is the message key; None: unkeyed
 
     @property
     def value_subject(self) -> str:
@@ -113,6 +114,46 @@ def _level(where: str, entry: dict[str, Any]) -> str:
     return level
 
 
+KEY_TYPES = ("string", "int", "long")
+
+
+def _key(where: str, entry: dict[str, Any], value: Contract) -> str | None:
+    """The topic's `key`: a top-level string, int or long field of its value (uuid allowed)."""
+    key = entry.get("key")
+    if key is None:
+        return None
+    fields = {f.get("name"): f.get("type") for f in value.schema.get("fields", [])}
+    if not isinstance(key, str) or key not in fields:
+        raise CatalogError(
+            f"{where}: key {key!r} is not a field of {value.full_name} ({value.file});"
+            " name the value field whose text is the message key"
+        )
+    node = fields[key]
+    base, logical = (
+        (node.get("type"), node.get("logicalType")) if isinstance(node, dict) else (node, None)
+    )
+    if base not in KEY_TYPES or logical not in (None, "uuid") or (logical and base != "string"):
+        label = f"{base}/{logical}" if logical else json.dumps(base)
+        raise CatalogError(
+            f"{where}: key field {key!r} of {value.file} is {label}; a key must be a"
+            f" non-null {', '.join(KEY_TYPES)} (or uuid) field, whose text becomes the key"
+        )
+    return key
+
+
+def _check_keys_agree(catalog_file: Path, topics: dict[str, Topic]) -> None:
+    """Every topic carrying one contract takes the key from the same field."""
+    first: dict[str, Topic] = {}
+    for topic in topics.values():
+        other = first.setdefault(topic.value.full_name, topic)
+        if other.key != topic.key:
+            raise CatalogError(
+                f"{catalog_file}: topic {topic.name!r}: key {topic.key!r} differs from topic"
+                f" {other.name!r} ({other.key!r}); every topic carrying {topic.value.file} must"
+                " use the same key"
+            )
+
+
 def load_catalog(root: Path = CONTRACTS_DIR) -> Catalog:
     catalog_file = root / "catalog.yaml"
     try:
@@ -140,15 +181,18 @@ def load_catalog(root: Path = CONTRACTS_DIR) -> Catalog:
         for key in ("value", "partitions", "owner", "consumers"):
             if key not in entry:
                 raise CatalogError(f"{where}: missing {key!r}")
+        value = contract(entry["value"])
         topics[name] = Topic(
             name=name,
-            value=contract(entry["value"]),
+            value=value,
             partitions=int(entry["partitions"]),
             owner=entry["owner"],
             consumers=tuple(entry["consumers"]),
             compatibility=_level(where, entry),
             reason=entry.get("reason", ""),
+            key=_key(where, entry, value),
         )
+    _check_keys_agree(catalog_file, topics)
     shared_names = {s.contract.full_name for s in shared}
     for c in contracts.values():
         unknown = set(c.references) - shared_names

@@ -22,6 +22,7 @@ from typing import Any
 
 from avrokit import InvalidSchema, compact_json, parse_schema
 from avrokit.catalog import Catalog, Contract
+from avrokit.names import full_name
 from codegen.named import CodegenError, NamedType, collect, write_order
 from codegen.python_types import TypeRenderer
 
@@ -48,6 +49,34 @@ TIMESTAMP_MILLIS = typing.Annotated[pydantic.AwareDatetime, pydantic.AfterValida
 '''
 PRELUDE_NAMES = ["INT32", "INT64", "TIMESTAMP_MILLIS"]
 
+ENVELOPE_FIELD = "metadata"  # every event's envelope, of one shared record type
+EVENT_BASE = '''
+class Event(pydantic.BaseModel):
+    """Base of every event class (a topic's value): the envelope all events carry, and the facts
+    the runtime needs to route and encode one, from its contract and contracts/catalog.yaml."""
+
+    AVRO_NAME: typing.ClassVar[str]
+    """Full name of the Avro record."""
+    AVRO_SCHEMA: typing.ClassVar[str]
+    """The contract's schema, compact JSON: the text registered under each subject."""
+    AVRO_REFERENCES: typing.ClassVar[tuple[str, ...]]
+    """Full names of the shared types the schema references (see SHARED_SCHEMAS)."""
+    TOPICS: typing.ClassVar[tuple[str, ...]]
+    """The topics that carry this event."""
+    SUBJECTS: typing.ClassVar[tuple[str, ...]]
+    """Their value subjects (TopicNameStrategy)."""
+    PARTITION_KEY: typing.ClassVar[str | None]
+    """The field whose text is the message key (the catalog's `key`); None: unkeyed."""
+
+    {envelope_field}: {envelope}
+
+    def partition_key(self) -> bytes | None:
+        """The message key: the PARTITION_KEY field's text, UTF-8 (None when unkeyed)."""
+        if self.PARTITION_KEY is None:
+            return None
+        return str(getattr(self, self.PARTITION_KEY)).encode()
+'''
+
 
 def render(catalog: Catalog) -> str:
     """The module's source (not yet formatted); raises CodegenError naming the contract file."""
@@ -55,33 +84,50 @@ def render(catalog: Catalog) -> str:
     for contract in contracts:
         _validate(catalog, contract)
     types = collect([(catalog.root / c.file, c.schema) for c in contracts])
-    events = {c.full_name: c for c in catalog.event_contracts()}
     renderer = TypeRenderer(types)
-    classes: list[str] = []
-    rebuild: list[str] = []
-    for name in write_order(types):
-        named = types[name]
-        if named.kind == "enum":
-            classes.append(_enum(named, renderer))
-        elif named.kind == "record":
-            event = events.get(name)
-            bindings = _bindings(catalog, event) if event else ""
-            source, forward = _record(named, renderer, bindings)
-            classes.append(source)
-            if forward:
-                rebuild.append(named.class_name)
-        renderer.written.add(name)
-    footer = _footer(catalog, rebuild)
-    exported = [types[n].class_name for n in types if types[n].kind != "fixed"]
+    classes, rebuild = _classes(catalog, types, renderer)
+    exported = ["Event"] + [types[n].class_name for n in types if types[n].kind != "fixed"]
     exported += PRELUDE_NAMES + ["SHARED_SCHEMAS", "EVENT_TYPES", "TOPIC_TYPES"]
     return (
         HEADER
         + _imports(renderer.modules)
         + PRELUDE
         + "".join(f"\n\n{c}" for c in classes)
-        + footer
+        + _footer(catalog, rebuild)
         + f"\n__all__ = {exported!r}\n"
     )
+
+
+def _classes(
+    catalog: Catalog, types: dict[str, NamedType], renderer: TypeRenderer
+) -> tuple[list[str], list[str]]:
+    """Every class in write order, the event base before the first event; and the classes
+    that name one written after them (a cycle), to rebuild at the end."""
+    events = {c.full_name: c for c in catalog.event_contracts()}
+    envelope = _envelope(catalog, types)
+    classes: list[str] = []
+    rebuild: list[str] = []
+    for name in write_order(types):
+        named = types[name]
+        event = events.get(name)
+        if event and "Event" not in renderer.written:
+            envelope_class = types[envelope].class_name
+            if envelope not in renderer.written:
+                envelope_class = repr(envelope_class)  # a cycle through the envelope
+                rebuild.append("Event")
+            classes.append(
+                EVENT_BASE.format(envelope_field=ENVELOPE_FIELD, envelope=envelope_class)
+            )
+            renderer.written.add("Event")
+        if named.kind == "enum":
+            classes.append(_enum(named, renderer))
+        elif named.kind == "record":
+            source, forward = _record(named, renderer, _bindings(catalog, event) if event else "")
+            classes.append(source)
+            if forward:
+                rebuild.append(named.class_name)
+        renderer.written.add(name)
+    return classes, rebuild
 
 
 def _validate(catalog: Catalog, contract: Contract) -> None:
@@ -103,6 +149,33 @@ def _validate(catalog: Catalog, contract: Contract) -> None:
             parse_schema(contract.text, references)
     except InvalidSchema as exc:
         raise CodegenError(f"{catalog.root / contract.file}: {exc.reason}") from None
+
+
+def _envelope(catalog: Catalog, types: dict[str, NamedType]) -> str:
+    """The full name of the record every event carries in its `metadata` field."""
+    events = catalog.event_contracts()
+    if not events:
+        raise CodegenError(f"{catalog.root / 'catalog.yaml'}: no topics, so no events to generate")
+    found: dict[str, Contract] = {}
+    for contract in events:
+        named = types[contract.full_name]
+        node = next((f["type"] for f in named.node["fields"] if f["name"] == ENVELOPE_FIELD), None)
+        by_name = isinstance(node, str) or (isinstance(node, dict) and "name" in node)
+        target = types.get(full_name(node, named.namespace)) if by_name else None
+        if target is None or target.kind != "record":
+            raise CodegenError(
+                f"{catalog.root / contract.file}: event {contract.full_name} has no"
+                f" {ENVELOPE_FIELD!r} field of a record type; every event carries its envelope"
+                " (event id, correlation, time) there"
+            )
+        found.setdefault(target.full_name, contract)
+    if len(found) > 1:
+        (a, first), (b, second) = list(found.items())[:2]
+        raise CodegenError(
+            f"{catalog.root / second.file}: its {ENVELOPE_FIELD!r} is {b}, but"
+            f" {first.file} has {a}; every event must carry the same envelope type"
+        )
+    return next(iter(found))
 
 
 def _imports(modules: set[str]) -> str:
@@ -128,7 +201,7 @@ def _enum(named: NamedType, renderer: TypeRenderer) -> str:
 
 def _record(named: NamedType, renderer: TypeRenderer, bindings: str) -> tuple[str, bool]:
     """The class of a record; and whether it names a class defined after it (a cycle)."""
-    lines = [f"class {named.class_name}(pydantic.BaseModel):"]
+    lines = [f"class {named.class_name}({'Event' if bindings else 'pydantic.BaseModel'}):"]
     if "doc" in named.node:
         lines += [_docstring(named.node["doc"]), ""]
     if bindings:
@@ -155,12 +228,14 @@ def _bindings(catalog: Catalog, contract: Contract) -> str:
     topics = catalog.topics_of(contract)
     names = tuple(t.name for t in topics)
     subjects = tuple(t.value_subject for t in topics)
+    key = topics[0].key  # the catalog checks that every topic of a contract agrees
     return (
         f"    AVRO_NAME: typing.ClassVar[str] = {contract.full_name!r}\n"
         f"    AVRO_SCHEMA: typing.ClassVar[str] = {compact_json(contract.schema)!r}\n"
         f"    AVRO_REFERENCES: typing.ClassVar[tuple[str, ...]] = {contract.references!r}\n"
         f"    TOPICS: typing.ClassVar[tuple[str, ...]] = {names!r}\n"
         f"    SUBJECTS: typing.ClassVar[tuple[str, ...]] = {subjects!r}\n"
+        f"    PARTITION_KEY: typing.ClassVar[str | None] = {key!r}\n"
     )
 
 
@@ -173,11 +248,11 @@ def _footer(catalog: Catalog, rebuild: list[str]) -> str:
         + "# Shared named types by full name: the schemas events reference.\n"
         f"SHARED_SCHEMAS: dict[str, str] = {shared!r}\n"
         "# Every event class by its Avro full name.\n"
-        "EVENT_TYPES: dict[str, type[pydantic.BaseModel]] = {\n"
+        "EVENT_TYPES: dict[str, type[Event]] = {\n"
         + "".join(f"    {c.full_name!r}: {c.name},\n" for c in events)
         + "}\n"
         "# The event class carried by each topic.\n"
-        "TOPIC_TYPES: dict[str, type[pydantic.BaseModel]] = {\n"
+        "TOPIC_TYPES: dict[str, type[Event]] = {\n"
         + "".join(f"    {t.name!r}: {t.value.name},\n" for t in catalog.topics.values())
         + "}\n"
     )

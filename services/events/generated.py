@@ -57,7 +57,33 @@ class OrderLine(pydantic.BaseModel):
     ] = pydantic.Field(description="Price of one unit in the order's currency.")
 
 
-class OrderCreated(pydantic.BaseModel):
+class Event(pydantic.BaseModel):
+    """Base of every event class (a topic's value): the envelope all events carry, and the facts
+    the runtime needs to route and encode one, from its contract and contracts/catalog.yaml."""
+
+    AVRO_NAME: typing.ClassVar[str]
+    """Full name of the Avro record."""
+    AVRO_SCHEMA: typing.ClassVar[str]
+    """The contract's schema, compact JSON: the text registered under each subject."""
+    AVRO_REFERENCES: typing.ClassVar[tuple[str, ...]]
+    """Full names of the shared types the schema references (see SHARED_SCHEMAS)."""
+    TOPICS: typing.ClassVar[tuple[str, ...]]
+    """The topics that carry this event."""
+    SUBJECTS: typing.ClassVar[tuple[str, ...]]
+    """Their value subjects (TopicNameStrategy)."""
+    PARTITION_KEY: typing.ClassVar[str | None]
+    """The field whose text is the message key (the catalog's `key`); None: unkeyed."""
+
+    metadata: EventMetadata
+
+    def partition_key(self) -> bytes | None:
+        """The message key: the PARTITION_KEY field's text, UTF-8 (None when unkeyed)."""
+        if self.PARTITION_KEY is None:
+            return None
+        return str(getattr(self, self.PARTITION_KEY)).encode()
+
+
+class OrderCreated(Event):
     """A customer placed an order; the saga starts here."""
 
     AVRO_NAME: typing.ClassVar[str] = "shop.events.OrderCreated"
@@ -67,6 +93,7 @@ class OrderCreated(pydantic.BaseModel):
     AVRO_REFERENCES: typing.ClassVar[tuple[str, ...]] = ("shop.common.EventMetadata",)
     TOPICS: typing.ClassVar[tuple[str, ...]] = ("order_created",)
     SUBJECTS: typing.ClassVar[tuple[str, ...]] = ("order_created-value",)
+    PARTITION_KEY: typing.ClassVar[str | None] = "order_id"
 
     metadata: EventMetadata = pydantic.Field(description="Event envelope.")
     order_id: uuid.UUID = pydantic.Field(
@@ -86,7 +113,7 @@ class OrderCreated(pydantic.BaseModel):
     )
 
 
-class OrderPaid(pydantic.BaseModel):
+class OrderPaid(Event):
     """The payment gateway captured the order's total."""
 
     AVRO_NAME: typing.ClassVar[str] = "shop.events.OrderPaid"
@@ -96,6 +123,7 @@ class OrderPaid(pydantic.BaseModel):
     AVRO_REFERENCES: typing.ClassVar[tuple[str, ...]] = ("shop.common.EventMetadata",)
     TOPICS: typing.ClassVar[tuple[str, ...]] = ("order_paid",)
     SUBJECTS: typing.ClassVar[tuple[str, ...]] = ("order_paid-value",)
+    PARTITION_KEY: typing.ClassVar[str | None] = "order_id"
 
     metadata: EventMetadata = pydantic.Field(description="Event envelope.")
     order_id: uuid.UUID = pydantic.Field(description="Id of the order.")
@@ -115,7 +143,7 @@ class DeclineReason(str, enum.Enum):
     INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
 
 
-class PaymentFailed(pydantic.BaseModel):
+class PaymentFailed(Event):
     """The payment gateway declined the order's charge; nothing was captured."""
 
     AVRO_NAME: typing.ClassVar[str] = "shop.events.PaymentFailed"
@@ -125,6 +153,7 @@ class PaymentFailed(pydantic.BaseModel):
     AVRO_REFERENCES: typing.ClassVar[tuple[str, ...]] = ("shop.common.EventMetadata",)
     TOPICS: typing.ClassVar[tuple[str, ...]] = ("payment_failed",)
     SUBJECTS: typing.ClassVar[tuple[str, ...]] = ("payment_failed-value",)
+    PARTITION_KEY: typing.ClassVar[str | None] = "order_id"
 
     metadata: EventMetadata = pydantic.Field(description="Event envelope.")
     order_id: uuid.UUID = pydantic.Field(description="Id of the order.")
@@ -143,7 +172,7 @@ class StockLine(pydantic.BaseModel):
     quantity: INT32 = pydantic.Field(description="Number of units.")
 
 
-class InventoryReserved(pydantic.BaseModel):
+class InventoryReserved(Event):
     """Every line of the order was reserved in stock, all at once."""
 
     AVRO_NAME: typing.ClassVar[str] = "shop.events.InventoryReserved"
@@ -153,6 +182,7 @@ class InventoryReserved(pydantic.BaseModel):
     AVRO_REFERENCES: typing.ClassVar[tuple[str, ...]] = ("shop.common.EventMetadata",)
     TOPICS: typing.ClassVar[tuple[str, ...]] = ("inventory_reserved",)
     SUBJECTS: typing.ClassVar[tuple[str, ...]] = ("inventory_reserved-value",)
+    PARTITION_KEY: typing.ClassVar[str | None] = "order_id"
 
     metadata: EventMetadata = pydantic.Field(description="Event envelope.")
     order_id: uuid.UUID = pydantic.Field(description="Id of the order.")
@@ -160,7 +190,7 @@ class InventoryReserved(pydantic.BaseModel):
     lines: list[StockLine] = pydantic.Field(description="What was reserved.")
 
 
-class InventoryFailed(pydantic.BaseModel):
+class InventoryFailed(Event):
     """The order could not be reserved in full, so nothing was reserved."""
 
     AVRO_NAME: typing.ClassVar[str] = "shop.events.InventoryFailed"
@@ -170,6 +200,7 @@ class InventoryFailed(pydantic.BaseModel):
     AVRO_REFERENCES: typing.ClassVar[tuple[str, ...]] = ("shop.common.EventMetadata",)
     TOPICS: typing.ClassVar[tuple[str, ...]] = ("inventory_failed",)
     SUBJECTS: typing.ClassVar[tuple[str, ...]] = ("inventory_failed-value",)
+    PARTITION_KEY: typing.ClassVar[str | None] = "order_id"
 
     metadata: EventMetadata = pydantic.Field(description="Event envelope.")
     order_id: uuid.UUID = pydantic.Field(description="Id of the order.")
@@ -179,7 +210,7 @@ class InventoryFailed(pydantic.BaseModel):
     detail: str = pydantic.Field(description="Human-readable explanation naming the shortfall.")
 
 
-class PaymentRefunded(pydantic.BaseModel):
+class PaymentRefunded(Event):
     """A captured payment was returned to the customer."""
 
     AVRO_NAME: typing.ClassVar[str] = "shop.events.PaymentRefunded"
@@ -189,6 +220,7 @@ class PaymentRefunded(pydantic.BaseModel):
     AVRO_REFERENCES: typing.ClassVar[tuple[str, ...]] = ("shop.common.EventMetadata",)
     TOPICS: typing.ClassVar[tuple[str, ...]] = ("payment_refunded",)
     SUBJECTS: typing.ClassVar[tuple[str, ...]] = ("payment_refunded-value",)
+    PARTITION_KEY: typing.ClassVar[str | None] = "order_id"
 
     metadata: EventMetadata = pydantic.Field(description="Event envelope.")
     order_id: uuid.UUID = pydantic.Field(description="Id of the order.")
@@ -208,7 +240,7 @@ class CancellationReason(str, enum.Enum):
     OUT_OF_STOCK = "OUT_OF_STOCK"
 
 
-class OrderCancelled(pydantic.BaseModel):
+class OrderCancelled(Event):
     """The order ended without delivery; no money is kept."""
 
     AVRO_NAME: typing.ClassVar[str] = "shop.events.OrderCancelled"
@@ -218,6 +250,7 @@ class OrderCancelled(pydantic.BaseModel):
     AVRO_REFERENCES: typing.ClassVar[tuple[str, ...]] = ("shop.common.EventMetadata",)
     TOPICS: typing.ClassVar[tuple[str, ...]] = ("order_cancelled",)
     SUBJECTS: typing.ClassVar[tuple[str, ...]] = ("order_cancelled-value",)
+    PARTITION_KEY: typing.ClassVar[str | None] = "order_id"
 
     metadata: EventMetadata = pydantic.Field(description="Event envelope.")
     order_id: uuid.UUID = pydantic.Field(description="Id of the order.")
@@ -225,7 +258,7 @@ class OrderCancelled(pydantic.BaseModel):
     detail: str = pydantic.Field(description="Human-readable explanation of the cancellation.")
 
 
-class OrderShipped(pydantic.BaseModel):
+class OrderShipped(Event):
     """The reserved goods left the warehouse with a carrier."""
 
     AVRO_NAME: typing.ClassVar[str] = "shop.events.OrderShipped"
@@ -235,6 +268,7 @@ class OrderShipped(pydantic.BaseModel):
     AVRO_REFERENCES: typing.ClassVar[tuple[str, ...]] = ("shop.common.EventMetadata",)
     TOPICS: typing.ClassVar[tuple[str, ...]] = ("order_shipped",)
     SUBJECTS: typing.ClassVar[tuple[str, ...]] = ("order_shipped-value",)
+    PARTITION_KEY: typing.ClassVar[str | None] = "order_id"
 
     metadata: EventMetadata = pydantic.Field(description="Event envelope.")
     order_id: uuid.UUID = pydantic.Field(description="Id of the order.")
@@ -243,7 +277,7 @@ class OrderShipped(pydantic.BaseModel):
     tracking_number: str = pydantic.Field(description="Carrier's tracking number for the parcel.")
 
 
-class OrderDelivered(pydantic.BaseModel):
+class OrderDelivered(Event):
     """The carrier handed the parcel to the customer; the saga ends here."""
 
     AVRO_NAME: typing.ClassVar[str] = "shop.events.OrderDelivered"
@@ -253,6 +287,7 @@ class OrderDelivered(pydantic.BaseModel):
     AVRO_REFERENCES: typing.ClassVar[tuple[str, ...]] = ("shop.common.EventMetadata",)
     TOPICS: typing.ClassVar[tuple[str, ...]] = ("order_delivered",)
     SUBJECTS: typing.ClassVar[tuple[str, ...]] = ("order_delivered-value",)
+    PARTITION_KEY: typing.ClassVar[str | None] = "order_id"
 
     metadata: EventMetadata = pydantic.Field(description="Event envelope.")
     order_id: uuid.UUID = pydantic.Field(description="Id of the order.")
@@ -277,7 +312,7 @@ class Priority(str, enum.Enum):
     HIGH = "HIGH"
 
 
-class Notification(pydantic.BaseModel):
+class Notification(Event):
     """A message to a customer about their order, to be sent on one channel."""
 
     AVRO_NAME: typing.ClassVar[str] = "shop.events.Notification"
@@ -293,6 +328,7 @@ class Notification(pydantic.BaseModel):
         "high_priority_notifications-value",
         "low_priority_notifications-value",
     )
+    PARTITION_KEY: typing.ClassVar[str | None] = "order_id"
 
     metadata: EventMetadata = pydantic.Field(
         description="Event envelope; causation_id is the saga event it reports."
@@ -315,7 +351,7 @@ SHARED_SCHEMAS: dict[str, str] = {
     "shop.common.EventMetadata": '{"type":"record","name":"EventMetadata","namespace":"shop.common","doc":"Envelope facts every event carries: who produced it, when, and how it relates to the events before it.","fields":[{"name":"event_id","type":{"type":"string","logicalType":"uuid"},"doc":"Unique id of this event; consumers use it to drop redeliveries."},{"name":"correlation_id","type":{"type":"string","logicalType":"uuid"},"doc":"Id shared by every event of one saga (one order\'s journey)."},{"name":"causation_id","type":["null",{"type":"string","logicalType":"uuid"}],"default":null,"doc":"event_id of the event that caused this one; null for an event caused by a request."},{"name":"occurred_at","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"When the fact happened (UTC, milliseconds)."},{"name":"producer","type":"string","doc":"Name of the service that produced the event, e.g. \'payment\'."}]}'
 }
 # Every event class by its Avro full name.
-EVENT_TYPES: dict[str, type[pydantic.BaseModel]] = {
+EVENT_TYPES: dict[str, type[Event]] = {
     "shop.events.OrderCreated": OrderCreated,
     "shop.events.OrderPaid": OrderPaid,
     "shop.events.PaymentFailed": PaymentFailed,
@@ -328,7 +364,7 @@ EVENT_TYPES: dict[str, type[pydantic.BaseModel]] = {
     "shop.events.Notification": Notification,
 }
 # The event class carried by each topic.
-TOPIC_TYPES: dict[str, type[pydantic.BaseModel]] = {
+TOPIC_TYPES: dict[str, type[Event]] = {
     "order_created": OrderCreated,
     "order_paid": OrderPaid,
     "payment_failed": PaymentFailed,
@@ -343,6 +379,7 @@ TOPIC_TYPES: dict[str, type[pydantic.BaseModel]] = {
 }
 
 __all__ = [
+    "Event",
     "EventMetadata",
     "OrderCreated",
     "OrderLine",

@@ -49,7 +49,7 @@ def register_all(
 def generated_schemas() -> tuple[list[SubjectSchema], list[SubjectSchema]]:
     shared = [SubjectSchema(name, text, ()) for name, text in SHARED_SCHEMAS.items()]
     subjects = [
-        SubjectSchema(f"{topic}-value", cls.AVRO_SCHEMA, cls.AVRO_REFERENCES)  # type: ignore[attr-defined]
+        SubjectSchema(f"{topic}-value", cls.AVRO_SCHEMA, cls.AVRO_REFERENCES)
         for topic, cls in TOPIC_TYPES.items()
     ]
     return shared, subjects

@@ -152,7 +152,7 @@ class EventSerde:
         reader = self._readers.get(topic)
         if reader is None:
             event_type = TOPIC_TYPES[topic]
-            parsed = parse_with_shared(event_type.AVRO_SCHEMA, SHARED_SCHEMAS)  # type: ignore[attr-defined]
+            parsed = parse_with_shared(event_type.AVRO_SCHEMA, SHARED_SCHEMAS)
             try:
                 self.prepare_writer(event_type, topic)
                 own_id: int | None = self._writers[(topic, event_type)].schema_id

@@ -371,3 +371,17 @@ def test_the_real_contracts_render_without_a_third_party_generator(tmp_path: Pat
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_events_must_share_one_envelope_type(tmp_path: Path) -> None:
+    other = {"type": "record", "name": "OtherMeta", "fields": [{"name": "a", "type": "string"}]}
+    odd = {**_event(name="Odd"), "fields": [{"name": "metadata", "type": other}]}
+    contracts = write_contracts(tmp_path, {"thing": _event(), "odd": odd})
+    with pytest.raises(CodegenError, match=r"odd\.avsc: its 'metadata' is test.events.OtherMeta"):
+        render(load_catalog(contracts))
+
+
+def test_an_unkeyed_topic_gives_no_partition_key(sink: ModuleType) -> None:
+    assert sink.Everything.PARTITION_KEY is None
+    assert sink.Everything(**required(sink)).partition_key() is None
+    assert issubclass(sink.Everything, sink.Event) and not issubclass(sink.Node, sink.Event)
