@@ -50,10 +50,14 @@ codegen-check: $(STAMP) ## fail if the generated classes are stale
 compat: $(STAMP) ## compatibility gate: contracts vs their history (AGAINST=rev, REGISTRY=url, FORMAT=text|json|github|junit)
 	@$(PY) -m gate compat $(if $(AGAINST),--against $(AGAINST)) $(if $(REGISTRY),--registry $(REGISTRY)) $(if $(FORMAT),--format $(FORMAT))
 
-lint: $(STAMP) ## contract lint rules, then ruff, then mypy on the shared packages
+# mypy: every package, and the tests' shared helpers and conftest files (not the tests themselves)
+MYPY_PATHS = avrokit codegen registry gate services stack bench \
+             $(sort $(shell find tests -name '*.py' ! -name 'test_*'))
+
+lint: $(STAMP) ## contract lint rules, then ruff, then mypy on the packages and the tests' helpers
 	@$(PY) -m gate lint $(if $(FORMAT),--format $(FORMAT))
 	@$(PY) -m ruff check .
-	@$(PY) -m mypy services/runtime avrokit registry codegen stack gate
+	@$(PY) -m mypy $(MYPY_PATHS)
 
 docs: $(STAMP) ## AsyncAPI 3.0 document and Markdown event catalog from the contracts
 	@$(PY) -m gate docs

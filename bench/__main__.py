@@ -32,7 +32,7 @@ LIBRARIES = ("confluent-kafka", "fastavro", "pydantic", "pydantic-core")
 
 
 def _machine() -> dict[str, Any]:
-    versions = {}
+    versions: dict[str, str | None] = {}
     for lib in LIBRARIES:
         try:
             versions[lib] = metadata.version(lib)

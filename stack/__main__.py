@@ -9,8 +9,6 @@ import threading
 import time
 from pathlib import Path
 
-import pydantic
-
 from stack.contracts import create_topics, register_contracts
 from stack.stack import Stack, StackConfig
 
@@ -20,6 +18,7 @@ def _say(message: str) -> None:
 
 
 def cmd_run(config: StackConfig, once: bool) -> int:
+    from services.events import Event
     from stack.demo import place_demo_orders, summary_table, wait_for_terminal
     from stack.trace import LiveTrace, format_line
 
@@ -34,7 +33,7 @@ def cmd_run(config: StackConfig, once: bool) -> int:
 
         colour = sys.stdout.isatty()
 
-        def show(event: pydantic.BaseModel) -> None:
+        def show(event: Event) -> None:
             print(format_line(event, colour), flush=True)
 
         trace = LiveTrace(config.kafka, config.registry_url, show)

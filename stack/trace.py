@@ -7,14 +7,14 @@ import threading
 import time
 from collections.abc import Callable
 
-import pydantic
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
 from services import events as ev
+from services.events import Event
 from services.runtime.consumer import to_incoming
 from services.runtime.serde import EventSerde
 
-LABELS: dict[type[pydantic.BaseModel], str] = {
+LABELS: dict[type[Event], str] = {
     ev.OrderCreated: "Order Created",
     ev.OrderPaid: "Payment Processed",
     ev.PaymentFailed: "Payment Failed",
@@ -28,7 +28,7 @@ LABELS: dict[type[pydantic.BaseModel], str] = {
 }
 
 
-def describe(event: pydantic.BaseModel) -> str:
+def describe(event: Event) -> str:
     """The facts of an event worth a glance."""
     match event:
         case ev.OrderCreated():
@@ -53,7 +53,7 @@ def describe(event: pydantic.BaseModel) -> str:
 
 
 # ANSI colours for a terminal: the end of the road in green, trouble in red, money back in yellow.
-COLOURS: dict[type[pydantic.BaseModel], str] = {
+COLOURS: dict[type[Event], str] = {
     ev.OrderDelivered: "\033[32m",
     ev.PaymentFailed: "\033[31m",
     ev.InventoryFailed: "\033[31m",
@@ -64,9 +64,9 @@ COLOURS: dict[type[pydantic.BaseModel], str] = {
 RESET = "\033[0m"
 
 
-def format_line(event: pydantic.BaseModel, colour: bool = False) -> str:
-    at = event.metadata.occurred_at.strftime("%H:%M:%S.%f")[:-3]  # type: ignore[attr-defined]
-    order = str(event.order_id)[:8]  # type: ignore[attr-defined]
+def format_line(event: Event, colour: bool = False) -> str:
+    at = event.metadata.occurred_at.strftime("%H:%M:%S.%f")[:-3]
+    order = (event.partition_key() or b"?").decode()[:8]  # every saga topic is keyed by order id
     label = LABELS.get(type(event), type(event).__name__)
     line = f"{at}  order {order}  {label:<19} {describe(event)}"
     start = COLOURS.get(type(event)) if colour else None
@@ -82,9 +82,7 @@ class LiveTrace(threading.Thread):
 
     hold_s = 0.6
 
-    def __init__(
-        self, bootstrap: str, registry_url: str, emit: Callable[[pydantic.BaseModel], None]
-    ):
+    def __init__(self, bootstrap: str, registry_url: str, emit: Callable[[Event], None]):
         super().__init__(name="live-trace", daemon=True)
         self.serde = EventSerde.from_url(registry_url)
         self.emit = emit
@@ -101,7 +99,7 @@ class LiveTrace(threading.Thread):
             for p in metadata.topics[topic].partitions
         ]
         self.consumer.assign(assignment)
-        held: list[tuple[float, int, pydantic.BaseModel]] = []  # (occurred_at, seq, event) heap
+        held: list[tuple[float, int, Event]] = []  # (occurred_at, seq, event) heap
         seq = 0
         try:
             while not self.stop_event.is_set():
@@ -115,7 +113,7 @@ class LiveTrace(threading.Thread):
                         print(f"  (undecodable message on {record.topic}: {exc})", flush=True)
                         continue
                     seq += 1
-                    occurred = event.metadata.occurred_at.timestamp()  # type: ignore[attr-defined]
+                    occurred = event.metadata.occurred_at.timestamp()
                     heapq.heappush(held, (occurred, seq, event))
                 release_before = time.time() - self.hold_s
                 while held and held[0][0] < release_before:

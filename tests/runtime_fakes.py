@@ -2,28 +2,52 @@
 
 from __future__ import annotations
 
+import datetime
 import threading
+import uuid
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
+from typing import ClassVar, Self
 
+from services.events import Event, EventMetadata
 from services.runtime.errors import PermanentError, TransientError
 from services.runtime.processor import Processor, RetryPolicy, Subscription
 from services.runtime.sinks import MemorySink
 from services.runtime.store import Database
 from services.runtime.unit_of_work import UnitOfWork
 
+T0 = datetime.datetime(2026, 11, 25, tzinfo=datetime.UTC)
+
+
+class Ping(Event):
+    """A test-only event: its text is its payload and its partition key, and fixes its id."""
+
+    TOPICS: ClassVar[tuple[str, ...]] = ("pings",)
+    PARTITION_KEY: ClassVar[str | None] = "text"
+
+    text: str
+
+    @classmethod
+    def of(cls, text: str) -> Self:
+        event_id = uuid.uuid5(uuid.NAMESPACE_OID, text)  # the same text is the same event
+        meta = EventMetadata(
+            event_id=event_id, correlation_id=event_id, occurred_at=T0, producer="test"
+        )
+        return cls(metadata=meta, text=text)
+
 
 class PlainSerde:
-    """Values are b"<event id>": every message is its own event, keyed by its bytes."""
+    """Values are b"<text>": every message is its own Ping, keyed by its text."""
 
-    def deserialize(self, data: bytes | None, topic: str) -> Any:
-        text = (data or b"").decode()
-        return SimpleNamespace(metadata=SimpleNamespace(event_id=text), order_id=text)
+    def deserialize(self, data: bytes | None, topic: str) -> Ping:
+        return Ping.of((data or b"").decode())
+
+    def serialize(self, event: Event, topic: str) -> bytes:
+        assert isinstance(event, Ping)
+        return event.text.encode()
 
 
 class FlakyHandler:
-    """Records what it handled; raises for the event ids told to fail (until healed)."""
+    """Records the texts it handled; raises for the texts told to fail (until healed)."""
 
     __name__ = "flaky"
 
@@ -33,14 +57,13 @@ class FlakyHandler:
         self.permanent: set[str] = set()
         self.lock = threading.Lock()
 
-    def __call__(self, event: Any, uow: UnitOfWork) -> None:
-        event_id = event.metadata.event_id
-        if event_id in self.permanent:
-            raise PermanentError(f"{event_id} refused")
-        if event_id in self.transient:
-            raise TransientError(f"{event_id} not yet")
+    def __call__(self, event: Ping, uow: UnitOfWork) -> None:
+        if event.text in self.permanent:
+            raise PermanentError(f"{event.text} refused")
+        if event.text in self.transient:
+            raise TransientError(f"{event.text} not yet")
         with self.lock:
-            self.handled.append(event_id)
+            self.handled.append(event.text)
 
 
 def make_processor(
@@ -51,6 +74,6 @@ def make_processor(
     group: str = "g",
 ) -> tuple[Processor, MemorySink]:
     sink = MemorySink()
-    subs = [Subscription(object, t, group, handler) for t in topics]  # type: ignore[arg-type]
+    subs = [Subscription(Ping, t, group, handler) for t in topics]
     db = Database(tmp_path / f"{group}.sqlite3")
-    return Processor("svc", group, subs, db, PlainSerde(), sink, retry), sink  # type: ignore[arg-type]
+    return Processor("svc", group, subs, db, PlainSerde(), sink, retry), sink

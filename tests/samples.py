@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
-
-import pydantic
+from typing import Any
 
 from services import events as ev
 
@@ -24,9 +23,9 @@ def metadata(producer: str = "order") -> ev.EventMetadata:
     )
 
 
-def sample_events() -> list[tuple[str, pydantic.BaseModel]]:
+def sample_events() -> list[tuple[str, ev.Event]]:
     """(topic, event) for every topic of the catalog."""
-    notification = dict(
+    notification: dict[str, Any] = dict(
         order_id=ORDER_ID,
         customer_id="alice",
         source_event="OrderDelivered",

@@ -39,7 +39,7 @@ SagaEvent = (
 )
 
 # Failures, cancellations and the end of the journey must never wait behind routine news.
-HIGH_PRIORITY_EVENTS: frozenset[type[Any]] = frozenset(
+HIGH_PRIORITY_EVENTS: frozenset[type[SagaEvent]] = frozenset(
     {PaymentFailed, InventoryFailed, PaymentRefunded, OrderCancelled, OrderDelivered}
 )
 
@@ -79,7 +79,7 @@ def money(amount: Decimal, currency: str) -> str:
     return f"{amount:.2f} {currency}"
 
 
-def priority_of(event_type: type[Any]) -> Priority:
+def priority_of(event_type: type[SagaEvent]) -> Priority:
     return Priority.HIGH if event_type in HIGH_PRIORITY_EVENTS else Priority.LOW
 
 
@@ -189,7 +189,8 @@ def _delivered(e: OrderDelivered) -> tuple[str, str]:
     )
 
 
-TEXTS: dict[type[Any], Callable[[Any], tuple[str, str]]] = {
+# Each function takes the event class it is keyed by (a typed dict cannot say so: Any).
+TEXTS: dict[type[SagaEvent], Callable[[Any], tuple[str, str]]] = {
     OrderCreated: _created,
     OrderPaid: _paid,
     PaymentFailed: _payment_failed,
@@ -201,7 +202,7 @@ TEXTS: dict[type[Any], Callable[[Any], tuple[str, str]]] = {
     OrderDelivered: _delivered,
 }
 
-SAGA_EVENTS: tuple[type[Any], ...] = tuple(TEXTS)
+SAGA_EVENTS: tuple[type[SagaEvent], ...] = tuple(TEXTS)
 
 
 def describe(event: SagaEvent) -> Message:

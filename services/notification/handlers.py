@@ -54,7 +54,7 @@ def notify(event: domain.SagaEvent, uow: UnitOfWork, preferences: Mapping[str, C
     uow.publish(notification, topic=domain.topic_for(message.priority))
 
 
-def make_sender(channel: Channel) -> Handler:
+def make_sender(channel: Channel) -> Handler[Notification]:
     """The sender of `channel`: skips other channels, records what it sends, sends it once."""
 
     def send(notification: Notification, uow: UnitOfWork) -> None:

@@ -18,6 +18,7 @@ import pydantic
 
 from services.events import (
     CancellationReason,
+    Event,
     InventoryFailed,
     InventoryReserved,
     OrderCancelled,
@@ -40,7 +41,7 @@ OrderEvent = (
     | OrderShipped
     | OrderDelivered
 )
-ORDER_EVENT_TYPES: tuple[type[pydantic.BaseModel], ...] = (
+ORDER_EVENT_TYPES: tuple[type[OrderEvent], ...] = (
     OrderCreated,
     OrderPaid,
     PaymentFailed,
@@ -51,7 +52,14 @@ ORDER_EVENT_TYPES: tuple[type[pydantic.BaseModel], ...] = (
     OrderShipped,
     OrderDelivered,
 )
-ORDER_TOPICS: tuple[str, ...] = tuple(t.TOPICS[0] for t in ORDER_EVENT_TYPES)  # type: ignore[attr-defined]
+ORDER_TOPICS: tuple[str, ...] = tuple(t.TOPICS[0] for t in ORDER_EVENT_TYPES)
+
+
+def as_order_event(event: Event) -> OrderEvent:
+    """`event` typed as one of the order's events; TypeError for any other event."""
+    if not isinstance(event, ORDER_EVENT_TYPES):
+        raise TypeError(f"not an order event: {type(event).__name__}")
+    return event
 
 
 class OrderStatus(enum.StrEnum):
@@ -81,7 +89,7 @@ RANK: dict[OrderStatus, int] = {
     OrderStatus.DELIVERED: 9,
 }
 
-STATUS_OF: dict[type[pydantic.BaseModel], OrderStatus] = {
+STATUS_OF: dict[type[Event], OrderStatus] = {
     OrderCreated: OrderStatus.PENDING,
     OrderPaid: OrderStatus.PAID,
     PaymentFailed: OrderStatus.PAYMENT_FAILED,
@@ -139,7 +147,7 @@ def advance(current: OrderStatus, new: OrderStatus) -> OrderStatus:
     return new if RANK[new] > RANK[current] else current
 
 
-def _facts(event: pydantic.BaseModel) -> dict[str, object]:
+def _facts(event: OrderEvent) -> dict[str, object]:
     """The fields of the state an event fills in."""
     if isinstance(event, OrderCreated):
         return {
@@ -167,12 +175,12 @@ def _facts(event: pydantic.BaseModel) -> dict[str, object]:
     return {}
 
 
-def apply(state: OrderState | None, event: pydantic.BaseModel) -> OrderState:
+def apply(state: OrderState | None, event: OrderEvent) -> OrderState:
     """The state after `event`; applying an event already folded in changes nothing."""
     if type(event) not in STATUS_OF:
         raise TypeError(f"not an order event: {type(event).__name__}")
-    order_id: uuid.UUID = event.order_id  # type: ignore[attr-defined]
-    meta = event.metadata  # type: ignore[attr-defined]
+    order_id = event.order_id
+    meta = event.metadata
     if state is None:
         state = OrderState(order_id=order_id)
     elif state.order_id != order_id:
@@ -190,17 +198,17 @@ def apply(state: OrderState | None, event: pydantic.BaseModel) -> OrderState:
     )
 
 
-def sort_key(event: pydantic.BaseModel) -> tuple[datetime.datetime, int, str]:
+def sort_key(event: OrderEvent) -> tuple[datetime.datetime, int, str]:
     """Timeline order: when it happened, then saga order, then id (deterministic)."""
-    meta = event.metadata  # type: ignore[attr-defined]
+    meta = event.metadata
     return (meta.occurred_at, RANK[STATUS_OF[type(event)]], str(meta.event_id))
 
 
-def rebuild(events: Iterable[pydantic.BaseModel]) -> dict[uuid.UUID, OrderState]:
+def rebuild(events: Iterable[OrderEvent]) -> dict[uuid.UUID, OrderState]:
     """Fold any events, of any orders, in any arrival order, into one state per order."""
-    by_order: dict[uuid.UUID, list[pydantic.BaseModel]] = {}
+    by_order: dict[uuid.UUID, list[OrderEvent]] = {}
     for event in events:
-        by_order.setdefault(event.order_id, []).append(event)  # type: ignore[attr-defined]
+        by_order.setdefault(event.order_id, []).append(event)
     states: dict[uuid.UUID, OrderState] = {}
     for order_id, evs in by_order.items():
         state: OrderState | None = None
@@ -211,7 +219,7 @@ def rebuild(events: Iterable[pydantic.BaseModel]) -> dict[uuid.UUID, OrderState]
     return states
 
 
-def summarize(event: pydantic.BaseModel) -> str:
+def summarize(event: Event) -> str:
     """One line for the order's timeline."""
     e = event
     if isinstance(e, OrderCreated):
@@ -244,7 +252,7 @@ MAX_TOTAL = Decimal("999999999999.99")  # decimal(14, 2) on the wire
 
 
 def decide_cancellation(
-    state: OrderState | None, event: pydantic.BaseModel
+    state: OrderState | None, event: OrderEvent
 ) -> tuple[CancellationReason, str] | None:
     """The saga's compensation: which failure cancels the order, and why; None if it is over."""
     if state is not None and state.terminal:

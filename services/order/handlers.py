@@ -14,11 +14,9 @@ topics.
 
 from __future__ import annotations
 
-import pydantic
-
 from services.events import OrderCancelled, OrderCreated
 from services.order import store
-from services.order.domain import decide_cancellation
+from services.order.domain import OrderEvent, decide_cancellation
 from services.runtime.errors import BusinessRuleError
 from services.runtime.logging import get_logger
 from services.runtime.unit_of_work import UnitOfWork
@@ -31,25 +29,25 @@ class OrderNeverPlacedError(BusinessRuleError):
     error_class = "order_never_placed"
 
 
-def require_placed(event: pydantic.BaseModel, uow: UnitOfWork) -> None:
+def require_placed(event: OrderEvent, uow: UnitOfWork) -> None:
     """Refuse an event (other than OrderCreated) for an order this service never placed."""
-    order_id = event.order_id  # type: ignore[attr-defined]
+    order_id = event.order_id
     if not isinstance(event, OrderCreated) and store.load_state(uow.conn, order_id) is None:
         raise OrderNeverPlacedError(f"{type(event).__name__} for order {order_id}, never placed")
 
 
-def project_event(event: pydantic.BaseModel, uow: UnitOfWork) -> None:
+def project_event(event: OrderEvent, uow: UnitOfWork) -> None:
     require_placed(event, uow)
-    state = store.project(uow.conn, event, event.TOPICS[0])  # type: ignore[attr-defined]
+    state = store.project(uow.conn, event, event.TOPICS[0])
     get_logger(order_id=str(state.order_id)).info(
         "order event applied", event_type=type(event).__name__, status=state.status.value
     )
 
 
-def compensate(event: pydantic.BaseModel, uow: UnitOfWork) -> None:
+def compensate(event: OrderEvent, uow: UnitOfWork) -> None:
     """Project the failure, then cancel the order (at most once) if the saga is not over."""
     require_placed(event, uow)
-    state = store.project(uow.conn, event, event.TOPICS[0])  # type: ignore[attr-defined]
+    state = store.project(uow.conn, event, event.TOPICS[0])
     log = get_logger(order_id=str(state.order_id), event_type=type(event).__name__)
     decision = decide_cancellation(state, event)
     if decision is None:

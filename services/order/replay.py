@@ -21,11 +21,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pydantic
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
 
 from services.order import store
-from services.order.domain import ORDER_TOPICS, OrderState, rebuild
+from services.order.domain import ORDER_TOPICS, OrderEvent, OrderState, as_order_event, rebuild
 from services.runtime.consumer import to_incoming
 from services.runtime.errors import ProcessingError
 from services.runtime.serde import EventSerde
@@ -45,7 +44,7 @@ def read_order_events(
     idle_s: float = 3.0,
     timeout_s: float = 120.0,
     progress: Progress = _stderr,
-) -> Iterator[pydantic.BaseModel]:
+) -> Iterator[OrderEvent]:
     """Every event of every order topic, from the beginning; skips (and reports) bad records."""
     serde = EventSerde.from_url(settings.schema_registry_url)
     consumer = Consumer(
@@ -101,13 +100,13 @@ def read_order_events(
                 read += 1
                 if read % 1000 == 0:
                     progress(f"read {read} events")
-                yield event
+                yield as_order_event(event)  # an order topic carries an order event
         progress(f"read {read} events from {len(partitions)} partitions ({skipped} skipped)")
     finally:
         consumer.close()
 
 
-def write_store(path: Path, events: list[pydantic.BaseModel]) -> dict[uuid.UUID, OrderState]:
+def write_store(path: Path, events: list[OrderEvent]) -> dict[uuid.UUID, OrderState]:
     """A fresh order store at `path` holding the timelines and the rebuilt projection."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -116,7 +115,7 @@ def write_store(path: Path, events: list[pydantic.BaseModel]) -> dict[uuid.UUID,
     try:
         with db.transaction() as conn:
             for event in events:
-                store.record_event(conn, event, event.TOPICS[0])  # type: ignore[attr-defined]
+                store.record_event(conn, event, event.TOPICS[0])
             for state in states.values():
                 store.save_state(conn, state)
     finally:

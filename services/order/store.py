@@ -14,10 +14,17 @@ import sqlite3
 import uuid
 from dataclasses import dataclass
 
-import pydantic
-
 from services.events import TOPIC_TYPES
-from services.order.domain import RANK, STATUS_OF, OrderState, OrderStatus, rebuild, summarize
+from services.order.domain import (
+    RANK,
+    STATUS_OF,
+    OrderEvent,
+    OrderState,
+    OrderStatus,
+    as_order_event,
+    rebuild,
+    summarize,
+)
 from services.runtime.store import Database
 
 SCHEMA = """
@@ -70,16 +77,16 @@ class TimelineRow:
 # -- writing (inside a transaction) ---------------------------------------------------------------
 
 
-def record_event(conn: sqlite3.Connection, event: pydantic.BaseModel, topic: str) -> bool:
+def record_event(conn: sqlite3.Connection, event: OrderEvent, topic: str) -> bool:
     """Add `event` to the timeline; False if it was there already."""
-    meta = event.metadata  # type: ignore[attr-defined]
+    meta = event.metadata
     cur = conn.execute(
         "INSERT INTO order_events"
         " (event_id, order_id, event_type, topic, occurred_at, summary, payload)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
         (
             str(meta.event_id),
-            str(event.order_id),  # type: ignore[attr-defined]
+            str(event.order_id),
             type(event).__name__,
             topic,
             iso(meta.occurred_at),
@@ -90,11 +97,11 @@ def record_event(conn: sqlite3.Connection, event: pydantic.BaseModel, topic: str
     return bool(cur.rowcount == 1)
 
 
-def load_events(conn: sqlite3.Connection, order_id: uuid.UUID) -> list[pydantic.BaseModel]:
+def load_events(conn: sqlite3.Connection, order_id: uuid.UUID) -> list[OrderEvent]:
     rows = conn.execute(
         "SELECT topic, payload FROM order_events WHERE order_id = ?", (str(order_id),)
     ).fetchall()
-    return [TOPIC_TYPES[r["topic"]].model_validate_json(r["payload"]) for r in rows]
+    return [as_order_event(TOPIC_TYPES[r["topic"]].model_validate_json(r["payload"])) for r in rows]
 
 
 def save_state(conn: sqlite3.Connection, state: OrderState) -> None:
@@ -115,9 +122,9 @@ def save_state(conn: sqlite3.Connection, state: OrderState) -> None:
     )
 
 
-def project(conn: sqlite3.Connection, event: pydantic.BaseModel, topic: str) -> OrderState:
+def project(conn: sqlite3.Connection, event: OrderEvent, topic: str) -> OrderState:
     """Record `event` and re-fold the order from its whole timeline (the same fold as replay)."""
-    order_id: uuid.UUID = event.order_id  # type: ignore[attr-defined]
+    order_id = event.order_id
     record_event(conn, event, topic)
     state = rebuild(load_events(conn, order_id))[order_id]
     save_state(conn, state)

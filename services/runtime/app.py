@@ -24,11 +24,11 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-import pydantic
 from confluent_kafka.admin import AdminClient
 
+from services.events import Event
 from services.runtime.cluster import (
     EXIT_HISTORY_LOST,
     BrokerHistoryLost,
@@ -42,7 +42,7 @@ from services.runtime.http import serve_with_consumers
 from services.runtime.kafka import make_consumer, make_producer
 from services.runtime.logging import configure_logging, get_logger
 from services.runtime.outbox import OutboxRelay
-from services.runtime.processor import Handler, Processor, RetryPolicy, Subscription
+from services.runtime.processor import E, Handler, Processor, RetryPolicy, Subscription
 from services.runtime.serde import EventSerde
 from services.runtime.settings import Settings
 from services.runtime.sinks import KafkaSink, Sink
@@ -51,17 +51,15 @@ from services.runtime.store import Database
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
 
-H = TypeVar("H", bound=Handler)
-
 
 class ServiceApp:
     def __init__(self, name: str, *, settings: Settings, schema_sql: str = "") -> None:
         self.name = name
         self.schema_sql = schema_sql
         self.settings = settings
-        self.subscriptions: list[Subscription] = []
+        self.subscriptions: list[Subscription[Any]] = []
         self.startup_hooks: list[Callable[[ServiceApp], None]] = []
-        self.produces: list[tuple[type[pydantic.BaseModel], str]] = []
+        self.produces: list[tuple[type[Event], str]] = []
         self.stop_event = threading.Event()
         self.loops: list[ConsumerLoop] = []
         self._db: Database | None = None
@@ -74,27 +72,27 @@ class ServiceApp:
 
     def subscriber(
         self,
-        event_type: type[pydantic.BaseModel],
+        event_type: type[E],
         *,
         topic: str | None = None,
         group: str | None = None,
-    ) -> Callable[[H], H]:
+    ) -> Callable[[Handler[E]], Handler[E]]:
         """Register a handler of `event_type` events (from its only topic unless named)."""
-        topics: tuple[str, ...] = event_type.TOPICS  # type: ignore[attr-defined]
+        topics = event_type.TOPICS
         if topic is None:
             if len(topics) != 1:
                 raise ValueError(f"{event_type.__name__} is carried by {topics}: name the topic")
             topic = topics[0]
 
-        def register(handler: H) -> H:
+        def register(handler: Handler[E]) -> Handler[E]:
             self.subscriptions.append(Subscription(event_type, topic, group or self.name, handler))
             return handler
 
         return register
 
-    def publisher(self, event_type: type[pydantic.BaseModel], topic: str | None = None) -> None:
+    def publisher(self, event_type: type[Event], topic: str | None = None) -> None:
         """Declare an event this service produces: its subject is checked at start-up."""
-        for t in [topic] if topic else event_type.TOPICS:  # type: ignore[attr-defined]
+        for t in [topic] if topic else event_type.TOPICS:
             self.produces.append((event_type, t))
 
     def serve_http(self, api: ASGIApp, url: str) -> None:
@@ -113,8 +111,8 @@ class ServiceApp:
             "publishes": sorted({topic for _, topic in self.produces}),
         }
 
-    def groups(self) -> dict[str, list[Subscription]]:
-        groups: dict[str, list[Subscription]] = {}
+    def groups(self) -> dict[str, list[Subscription[Any]]]:
+        groups: dict[str, list[Subscription[Any]]] = {}
         for sub in self.subscriptions:
             groups.setdefault(sub.group, []).append(sub)
         return groups

@@ -14,30 +14,33 @@ import random
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import pydantic
 
+from services.events import Event
 from services.runtime.dlq import Failure, send_to_dlq
 from services.runtime.errors import PermanentError, ProcessingError, ValidationFailedError
 from services.runtime.logging import get_logger
 from services.runtime.messages import Incoming
-from services.runtime.serde import EventSerde
+from services.runtime.serde import Codec
 from services.runtime.sinks import Sink
 from services.runtime.store import Database
 from services.runtime.unit_of_work import UnitOfWork, now_utc
 
-Handler = Callable[[Any, UnitOfWork], None]
+E = TypeVar("E", bound=Event)
+Handler = Callable[[E, UnitOfWork], None]
+"""A handler of events of class E: a plain function of (event, unit of work)."""
 
 
 @dataclass(frozen=True)
-class Subscription:
-    event_type: type[pydantic.BaseModel]
+class Subscription(Generic[E]):
+    event_type: type[E]
     topic: str
     group: str
-    handler: Handler
+    handler: Handler[E]
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,9 @@ class Processor:
         self,
         service: str,
         group: str,
-        subscriptions: list[Subscription],
+        subscriptions: Sequence[Subscription[Any]],  # of any event classes, one per topic
         db: Database,
-        serde: EventSerde,
+        serde: Codec,
         dlq_sink: Sink,
         retry: RetryPolicy,
         stop: threading.Event | None = None,
@@ -150,8 +153,7 @@ class Processor:
     def _handle_once(self, msg: Incoming) -> Outcome:
         sub = self.by_topic[msg.topic]
         event = self.serde.deserialize(msg.value, msg.topic)
-        event_id = str(event.metadata.event_id)  # type: ignore[attr-defined]
-        order_id = str(getattr(event, "order_id", ""))
+        event_id = str(event.metadata.event_id)
         with self.db.transaction() as conn:
             seen = conn.execute(
                 "SELECT 1 FROM inbox WHERE consumer_group = ? AND event_id = ?",
@@ -174,7 +176,7 @@ class Processor:
             "handled",
             topic=msg.topic,
             event_type=type(event).__name__,
-            order_id=order_id,
+            key=_text(event.partition_key()),
             event_id=event_id,
             published=[type(e).__name__ for e in uow.published],
         )
@@ -192,6 +194,10 @@ class Processor:
             attempts=failure.attempts,
             reason=failure.message[:500],
         )
+
+
+def _text(key: bytes | None) -> str | None:
+    return None if key is None else key.decode(errors="replace")
 
 
 def _error_class(exc: Exception, exhausted: bool) -> str:

@@ -11,16 +11,15 @@ from __future__ import annotations
 import io
 import json
 import struct
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, cast
 
 import fastavro
 import pydantic
 from confluent_kafka.schema_registry import Schema, SchemaReference, SchemaRegistryClient
 from confluent_kafka.schema_registry.error import SchemaRegistryError
 
-from services.events import SHARED_SCHEMAS, TOPIC_TYPES
+from services.events import SHARED_SCHEMAS, TOPIC_TYPES, Event
 from services.runtime.errors import (
     NotFramedError,
     SubjectNotRegisteredError,
@@ -33,7 +32,14 @@ from services.runtime.fast_model import from_avro, to_avro
 
 MAGIC_BYTE = 0
 HEADER = struct.Struct(">bI")
-E = TypeVar("E", bound=pydantic.BaseModel)
+
+
+class Codec(Protocol):
+    """What the processor and the unit of work need of a serde (EventSerde in a service)."""
+
+    def serialize(self, event: Event, topic: str) -> bytes: ...
+
+    def deserialize(self, data: bytes | None, topic: str) -> Event: ...
 
 
 def parse_with_shared(schema_text: str, shared: dict[str, str]) -> Any:
@@ -53,7 +59,7 @@ class _Writer:
 
 @dataclass(frozen=True)
 class _Reader:
-    event_type: type[pydantic.BaseModel]
+    event_type: type[Event]
     parsed: Any
     schema_id: int | None  # the id of this exact schema, when registered
 
@@ -76,13 +82,13 @@ class EventSerde:
 
     # -- producing ---------------------------------------------------------------------------
 
-    def prepare_writer(self, event_type: type[pydantic.BaseModel], topic: str) -> None:
+    def prepare_writer(self, event_type: type[Event], topic: str) -> None:
         """Look up the registry id of the class's schema under `<topic>-value`, or fail loudly."""
         subject = f"{topic}-value"
-        references = [self._reference(name) for name in event_type.AVRO_REFERENCES]  # type: ignore[attr-defined]
-        schema = Schema(event_type.AVRO_SCHEMA, "AVRO", references)  # type: ignore[attr-defined]
+        references = [self._reference(name) for name in event_type.AVRO_REFERENCES]
+        schema = Schema(event_type.AVRO_SCHEMA, "AVRO", references)
         registered = self._lookup(subject, schema)
-        parsed = parse_with_shared(event_type.AVRO_SCHEMA, SHARED_SCHEMAS)  # type: ignore[attr-defined]
+        parsed = parse_with_shared(event_type.AVRO_SCHEMA, SHARED_SCHEMAS)
         header = HEADER.pack(MAGIC_BYTE, registered.schema_id)
         self._writers[(topic, event_type)] = _Writer(registered.schema_id, parsed, header)
 
@@ -103,7 +109,7 @@ class EventSerde:
         except Exception as exc:  # no answer (the client's own httpx errors are not OSError)
             raise TransientError(f"registry unreachable for subject {subject!r}: {exc}") from exc
 
-    def serialize(self, event: pydantic.BaseModel, topic: str) -> bytes:
+    def serialize(self, event: Event, topic: str) -> bytes:
         key = (topic, type(event))
         writer = self._writers.get(key)
         if writer is None:
@@ -116,7 +122,7 @@ class EventSerde:
 
     # -- consuming ---------------------------------------------------------------------------
 
-    def deserialize(self, data: bytes | None, topic: str) -> pydantic.BaseModel:
+    def deserialize(self, data: bytes | None, topic: str) -> Event:
         """Framed bytes from `topic` -> an instance of the topic's generated class."""
         if data is None or len(data) < HEADER.size or data[0] != MAGIC_BYTE:
             raise NotFramedError(
@@ -141,7 +147,7 @@ class EventSerde:
             ) from exc
         try:
             if own:
-                return from_avro(reader.event_type, record)  # type: ignore[arg-type]  # a record
+                return from_avro(reader.event_type, cast(dict[str, Any], record))  # a record
             return reader.event_type.model_validate(record)
         except pydantic.ValidationError as exc:
             raise ValidationFailedError(
@@ -190,11 +196,3 @@ class EventSerde:
             resolved.update(self._resolve_references(registered.schema))
             resolved[ref.name] = str(registered.schema.schema_str)
         return resolved
-
-
-def event_key(event: pydantic.BaseModel) -> bytes:
-    """Every event is keyed by its order id, so one order's events share a partition."""
-    return str(event.order_id).encode()  # type: ignore[attr-defined]
-
-
-Encoder = Callable[[pydantic.BaseModel, str], bytes]

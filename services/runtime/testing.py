@@ -12,18 +12,21 @@ and the registry is confluent-kafka's in-process mock with every contract regist
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
-import pydantic
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
+from services.events import Event
 from services.runtime.app import ServiceApp
 from services.runtime.dlq import DLQ_TOPIC
 from services.runtime.messages import Incoming
 from services.runtime.processor import Outcome, Processor, RetryPolicy
 from services.runtime.registration import generated_schemas, register_all
-from services.runtime.serde import EventSerde, event_key
+from services.runtime.serde import EventSerde
 from services.runtime.sinks import MemorySink
 from services.runtime.store import Database
+
+E = TypeVar("E", bound=Event)
 
 
 def mock_registry() -> SchemaRegistryClient:
@@ -53,9 +56,9 @@ class TestBus:
                 processor.retry = fast_retry
                 self.processors.append(processor)
 
-    def publish(self, event: pydantic.BaseModel, topic: str | None = None) -> None:
-        topic = topic or event.TOPICS[0]  # type: ignore[attr-defined]
-        self.sink.send(topic, event_key(event), self.serde.serialize(event, topic), [])
+    def publish(self, event: Event, topic: str | None = None) -> None:
+        topic = topic or event.TOPICS[0]
+        self.sink.send(topic, event.partition_key(), self.serde.serialize(event, topic), [])
 
     def send_raw(self, topic: str, value: bytes | None, key: bytes | None = None) -> None:
         self.sink.send(topic, key, value, [])
@@ -80,8 +83,13 @@ class TestBus:
                 return outcomes
         raise RuntimeError(f"bus did not settle after {max_rounds} rounds")
 
-    def events(self, topic: str) -> list[pydantic.BaseModel]:
+    def events(self, topic: str) -> list[Event]:
         return [self.serde.deserialize(m.value, topic) for m in self.sink.topics.get(topic, [])]
+
+    def events_of(self, event_type: type[E], topic: str | None = None) -> list[E]:
+        """The `event_type` events on `topic` (its only topic unless named), typed as such."""
+        events = self.events(topic or event_type.TOPICS[0])
+        return [e for e in events if isinstance(e, event_type)]
 
     def dead_letters(self) -> list[Incoming]:
         return list(self.sink.topics.get(DLQ_TOPIC, []))

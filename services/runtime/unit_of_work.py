@@ -8,10 +8,8 @@ import datetime
 import sqlite3
 import uuid
 
-import pydantic
-
-from services.events import EventMetadata
-from services.runtime.serde import EventSerde, event_key
+from services.events import Event, EventMetadata
+from services.runtime.serde import Codec
 
 
 def now_utc() -> datetime.datetime:
@@ -34,26 +32,27 @@ class UnitOfWork:
     def __init__(
         self,
         conn: sqlite3.Connection,
-        serde: EventSerde,
+        serde: Codec,
         service: str,
-        incoming: pydantic.BaseModel | None = None,
+        incoming: Event | None = None,
     ) -> None:
         self.conn = conn
         self.serde = serde
         self.service = service
         self.incoming = incoming
-        self.published: list[pydantic.BaseModel] = []
+        self.published: list[Event] = []
 
     def next_metadata(self) -> EventMetadata:
         """Metadata for an event caused by the one being handled (same saga, new event id)."""
         if self.incoming is None:
             raise RuntimeError("next_metadata() needs an incoming event; use new_metadata()")
-        meta: EventMetadata = self.incoming.metadata  # type: ignore[attr-defined]
+        meta = self.incoming.metadata
         return new_metadata(self.service, meta.correlation_id, meta.event_id)
 
-    def publish(self, event: pydantic.BaseModel, topic: str | None = None) -> None:
-        """Queue `event` in the outbox; it reaches Kafka after the transaction commits."""
-        topics: tuple[str, ...] = event.TOPICS  # type: ignore[attr-defined]
+    def publish(self, event: Event, topic: str | None = None) -> None:
+        """Queue `event` in the outbox, keyed by its partition key; it reaches Kafka after the
+        transaction commits."""
+        topics = event.TOPICS
         if topic is None:
             if len(topics) != 1:
                 raise ValueError(f"{type(event).__name__} goes to one of {topics}: name the topic")
@@ -63,6 +62,6 @@ class UnitOfWork:
         value = self.serde.serialize(event, topic)
         self.conn.execute(
             "INSERT INTO outbox (topic, key, value, event_id) VALUES (?, ?, ?, ?)",
-            (topic, event_key(event), value, str(event.metadata.event_id)),  # type: ignore[attr-defined]
+            (topic, event.partition_key(), value, str(event.metadata.event_id)),
         )
         self.published.append(event)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import httpx
 from confluent_kafka import Consumer, TopicPartition
 
+from services.runtime.consumer import to_incoming
 from services.runtime.serde import EventSerde
 from stack.demo import order_body
 from stack.offsets import dlq_reasons, log_end_offsets
@@ -96,7 +97,9 @@ def timelines(api: httpx.Client, ids: list[str]) -> dict[str, list[str]]:
         return dict(pool.map(one, ids))
 
 
-def read_topics(stack: Stack, topics: list[str]) -> Iterator[tuple[str, bytes | None, bytes]]:
+def read_topics(
+    stack: Stack, topics: list[str]
+) -> Iterator[tuple[str, bytes | None, bytes | None]]:
     """(topic, key, value) of every record now in `topics`, read up to the true log ends."""
     bootstrap = stack.config.kafka
     ends = log_end_offsets(bootstrap, topics)
@@ -111,10 +114,11 @@ def read_topics(stack: Stack, topics: list[str]) -> Iterator[tuple[str, bytes | 
             for msg in consumer.consume(1000, 0.5):
                 if msg.error():
                     continue
-                tp = (msg.topic(), msg.partition())
-                if msg.offset() + 1 >= left.get(tp, 0):
+                record = to_incoming(msg)
+                tp = (record.topic, record.partition)
+                if record.offset + 1 >= left.get(tp, 0):
                     left.pop(tp, None)
-                yield msg.topic(), msg.key(), msg.value()
+                yield record.topic, record.key, record.value
         assert not left, f"could not read to the end of {sorted(left)}"
     finally:
         consumer.close()
@@ -197,7 +201,7 @@ def audit(
         oid = (key or b"").decode()
         if oid in orders:
             event = serde.deserialize(value, topic)
-            seen[(topic, oid)][str(event.metadata.event_id)] += 1  # type: ignore[attr-defined]
+            seen[(topic, oid)][str(event.metadata.event_id)] += 1
     for oid, kind in orders.items():
         expected = set(SAGA_TOPICS[kind])
         notes = sum(len(seen[(t, oid)]) for t in NOTIFICATION_TOPICS)

@@ -133,7 +133,7 @@ def test_every_order_topic_gets_an_unknown_order_poison() -> None:
 
 def unknown_order_value(serde: EventSerde, topic: str) -> bytes:
     event = dict(sample_events())[topic]
-    meta = event.metadata.model_copy(update={"event_id": uuid.uuid4()})  # type: ignore[attr-defined]
+    meta = event.metadata.model_copy(update={"event_id": uuid.uuid4()})
     foreign = event.model_copy(update={"order_id": uuid.uuid4(), "metadata": meta})
     return serde.serialize(foreign, topic)
 

@@ -10,6 +10,7 @@ import uuid
 import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 
+from services.events import OrderPaid
 from services.runtime.dlq import PREFIX, REDRIVE_COUNT, Failure, send_to_dlq
 from services.runtime.messages import Incoming
 from services.runtime.serde import EventSerde
@@ -48,6 +49,7 @@ def test_list_show_redrive_and_refuse(
     registry_url = contracts_registry_url
     serde = EventSerde.from_url(registry_url)
     event = dict(sample_events())["order_paid"]
+    assert isinstance(event, OrderPaid)
     good_key = f"k-{uuid.uuid4()}".encode()
     loop_key = f"k-{uuid.uuid4()}".encode()
     sink = KafkaSink(Producer({"bootstrap.servers": kafka_bootstrap}))
@@ -74,7 +76,7 @@ def test_list_show_redrive_and_refuse(
     assert "order_paid[2]@41" in listed and "not_confluent_framed" in listed
     assert main(["dlq", "show", mine.ref]) == 0
     shown = capsys.readouterr().out
-    assert "dlq.consumer.group: inventory" in shown and str(event.order_id) in shown  # type: ignore[attr-defined]
+    assert "dlq.consumer.group: inventory" in shown and str(event.order_id) in shown
 
     assert main(["dlq", "redrive", str(mine.number), str(stuck.number)]) == 1  # one refused
     out = capsys.readouterr().out

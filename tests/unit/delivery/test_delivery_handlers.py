@@ -102,7 +102,7 @@ def test_an_order_flows_from_created_to_delivered(tmp_path: Path) -> None:
     bus.drain()
     topics = ["order_paid", "inventory_reserved", "order_shipped", "order_delivered"]
     assert [len(bus.events(t)) for t in topics] == [1, 1, 1, 1]
-    chain = [bus.events(t)[0].metadata for t in topics]  # type: ignore[attr-defined]
+    chain = [bus.events(t)[0].metadata for t in topics]
     assert all(m.correlation_id == oid for m in chain)
     assert [m.producer for m in chain] == ["payment", "inventory", "shipping", "delivery"]
     assert bus.dead_letters() == []

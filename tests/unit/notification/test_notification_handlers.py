@@ -40,7 +40,7 @@ def bus(app: ServiceApp, tmp_path: Path) -> Iterator[TestBus]:
 
 
 def notifications(bus: TestBus) -> list[tuple[str, Notification]]:
-    return [(t, n) for t in (HIGH_TOPIC, LOW_TOPIC) for n in bus.events(t)]  # type: ignore[misc]
+    return [(t, n) for t in (HIGH_TOPIC, LOW_TOPIC) for n in bus.events_of(Notification, t)]
 
 
 def sent(bus: TestBus) -> list[dict[str, str]]:

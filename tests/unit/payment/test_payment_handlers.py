@@ -81,8 +81,8 @@ def test_amount_limit_comes_from_settings(tmp_path: Path) -> None:
     bus = TestBus(create_app(PaymentSettings(payment_amount_limit="20.00")), tmp_path=tmp_path)
     bus.publish(order_created(uuid.uuid4()))  # 25.00
     bus.drain()
-    [failed] = bus.events("payment_failed")
-    assert failed.reason is DeclineReason.AMOUNT_LIMIT_EXCEEDED  # type: ignore[attr-defined]
+    [failed] = bus.events_of(PaymentFailed)
+    assert failed.reason is DeclineReason.AMOUNT_LIMIT_EXCEEDED
 
 
 def test_duplicate_order_created_with_a_new_event_id_charges_once(tmp_path: Path) -> None:
@@ -125,8 +125,8 @@ def test_inventory_failed_refunds_the_charge_once(tmp_path: Path) -> None:
     assert bus.drain() == [Outcome.HANDLED, Outcome.HANDLED]
     [refund] = bus.events("payment_refunded")
     assert isinstance(refund, PaymentRefunded)
-    [paid] = bus.events("order_paid")
-    assert refund.payment_id == paid.payment_id  # type: ignore[attr-defined]
+    [paid] = bus.events_of(OrderPaid)
+    assert refund.payment_id == paid.payment_id
     assert refund.amount == Decimal("25.00")
     assert "SKU-RARE" in refund.reason
     assert charges(bus) == [(str(oid), "25.00", "REFUNDED")]

@@ -6,7 +6,7 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
-from services.events import OrderCreated
+from services.events import InventoryFailed, OrderCreated, OrderPaid, PaymentRefunded
 from services.inventory.bootstrap import InventorySettings
 from services.inventory.bootstrap import create_app as create_inventory
 from services.payment.bootstrap import PaymentSettings
@@ -32,12 +32,12 @@ def test_out_of_stock_is_refunded_and_stock_is_unchanged(tmp_path: Path) -> None
     oid = uuid.uuid4()
     bus.publish(order_created(oid, ("SKU-BOOK", 1), ("SKU-RARE", 2)))
     bus.drain()
-    assert [e.order_id for e in bus.events("order_paid")] == [oid]  # type: ignore[attr-defined]
-    [failed] = bus.events("inventory_failed")
-    assert failed.missing_skus == ["SKU-RARE"]  # type: ignore[attr-defined]
-    [refund] = bus.events("payment_refunded")
-    assert refund.amount == Decimal("29.97")  # type: ignore[attr-defined]
-    assert refund.metadata.causation_id == failed.metadata.event_id  # type: ignore[attr-defined]
+    assert [e.order_id for e in bus.events_of(OrderPaid)] == [oid]
+    [failed] = bus.events_of(InventoryFailed)
+    assert failed.missing_skus == ["SKU-RARE"]
+    [refund] = bus.events_of(PaymentRefunded)
+    assert refund.amount == Decimal("29.97")
+    assert refund.metadata.causation_id == failed.metadata.event_id
     assert stock(inventory) == before
     [row] = payment.db.query("SELECT status FROM charges WHERE order_id = ?", (str(oid),))
     assert row["status"] == "REFUNDED"

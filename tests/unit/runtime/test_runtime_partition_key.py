@@ -1,0 +1,39 @@
+"""The runtime keys messages by the event class's partition key, never by a field it names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from services.runtime.outbox import OutboxRelay
+from services.runtime.sinks import MemorySink
+from services.runtime.store import Database
+from services.runtime.unit_of_work import UnitOfWork
+from tests.runtime_fakes import Ping, PlainSerde
+
+
+class Unkeyed(Ping):
+    PARTITION_KEY: ClassVar[str | None] = None
+
+
+def published(tmp_path: Path, *events: Ping) -> list[tuple[bytes | None, bytes | None]]:
+    db = Database(tmp_path / "svc.sqlite3")
+    with db.transaction() as conn:
+        uow = UnitOfWork(conn, PlainSerde(), "svc")
+        for event in events:
+            uow.publish(event)
+    sink = MemorySink()
+    OutboxRelay(db, sink).relay()
+    return [(m.key, m.value) for m in sink.topics["pings"]]
+
+
+def test_outbox_rows_are_keyed_by_the_class_partition_key(tmp_path: Path) -> None:
+    """Ping has no order_id: its key is its `text` field, as its class declares."""
+    assert published(tmp_path, Ping.of("abc"), Ping.of("xyz")) == [
+        (b"abc", b"abc"),
+        (b"xyz", b"xyz"),
+    ]
+
+
+def test_an_unkeyed_event_class_publishes_without_a_key(tmp_path: Path) -> None:
+    assert published(tmp_path, Unkeyed.of("abc")) == [(None, b"abc")]
