@@ -100,6 +100,8 @@ def load_contract(root: Path, relative: str) -> Contract:
         schema = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CatalogError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from exc
+    except RecursionError:
+        raise CatalogError(f"{path}: nested too deeply to be a schema") from None
     if not isinstance(schema, dict) or "name" not in schema:
         raise CatalogError(f"{path}: a contract must be one named Avro type (a JSON object)")
     refs = used_names(schema) - defined_names(schema)

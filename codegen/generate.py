@@ -7,9 +7,10 @@ Avro type (`codegen.python_types`), tightened so that a value Avro would refuse 
 the event is built, not when it is written: decimal digits and scale, int and long ranges,
 tz-aware millisecond timestamps, fixed sizes.
 
-Each event class (a topic's value) also carries what the runtime needs: its Avro schema text, the
-shared types it references, and its topics and subjects from the catalog.  The output is formatted
-with ruff, so a second run writes the same bytes.
+Every event class (a topic's value) derives from the generated `Event` base, which carries the
+envelope (`metadata`) and what the runtime needs: the Avro schema text, the shared types it
+references, its topics and subjects, and its partition key (the catalog's `key`).  The module
+imports nothing of the project.  It is formatted with ruff, so a second run writes the same bytes.
 """
 
 from __future__ import annotations
@@ -148,7 +149,8 @@ def _validate(catalog: Catalog, contract: Contract) -> None:
             warnings.simplefilter("ignore")
             parse_schema(contract.text, references)
     except InvalidSchema as exc:
-        raise CodegenError(f"{catalog.root / contract.file}: {exc.reason}") from None
+        reason = exc.reason if len(exc.reason) <= 300 else exc.reason[:300] + "..."
+        raise CodegenError(f"{catalog.root / contract.file}: {reason}") from None
 
 
 def _envelope(catalog: Catalog, types: dict[str, NamedType]) -> str:

@@ -385,3 +385,20 @@ def test_an_unkeyed_topic_gives_no_partition_key(sink: ModuleType) -> None:
     assert sink.Everything.PARTITION_KEY is None
     assert sink.Everything(**required(sink)).partition_key() is None
     assert issubclass(sink.Everything, sink.Event) and not issubclass(sink.Node, sink.Event)
+
+
+@pytest.mark.parametrize("depth", [900, 5000])
+def test_absurdly_deep_contracts_are_one_short_line(tmp_path: Path, depth: int) -> None:
+    contracts = write_contracts(tmp_path, {"thing": _event()})
+    text = (contracts / "thing.avsc").read_text()
+    nested = '"string"'
+    for _ in range(depth):
+        nested = f'{{"type": "array", "items": {nested}}}'
+    field = f'{{"name": "deep", "type": {nested}}}'
+    (contracts / "thing.avsc").write_text(text.replace('"fields": [', f'"fields": [{field},', 1))
+    output = tmp_path / "out.py"
+    argv = [sys.executable, "-m", "codegen", "--contracts", str(contracts), "--output", str(output)]
+    proc = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"codegen: {contracts / 'thing.avsc'}: ")
+    assert proc.stderr.count("\n") == 1 and len(proc.stderr) < 600
