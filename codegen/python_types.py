@@ -17,11 +17,12 @@ as the Avro specification says readers must.
 
 from __future__ import annotations
 
-import datetime
 import decimal
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from avrokit.defaults import code_points, logical_default
 from avrokit.names import NAMED, PRIMITIVES, full_name
 from codegen.named import CodegenError, NamedType
 
@@ -59,7 +60,6 @@ AVRO_LOGICAL_TYPES = frozenset(
         "duration",
     }
 )
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
 @dataclass
@@ -174,29 +174,24 @@ class TypeRenderer:
             return f"{named.class_name}({', '.join(args)})", True
         if named.node.get("logicalType") == "decimal":
             return _logical_default(named.node, value), False
-        return repr(value.encode("latin-1")), False  # fixed: a string of code points
+        return repr(code_points(value)), False  # fixed: a string of code points
 
 
 def _primitive_default(kind: str, value: Any) -> str:
     if kind == "bytes":
-        return repr(value.encode("latin-1"))  # Avro: bytes defaults are strings of code points
+        return repr(code_points(value))
     if kind in ("float", "double"):
         return repr(float(value))
     return repr(value)
 
 
 def _logical_default(node: dict[str, Any], value: Any) -> str:
-    logical = node["logicalType"]
-    if logical == "decimal":
-        unscaled = int.from_bytes(value.encode("latin-1"), "big", signed=True)
-        return f"decimal.Decimal({str(decimal.Decimal(unscaled).scaleb(-node.get('scale', 0)))!r})"
-    if logical == "uuid":
-        return f"uuid.UUID({value!r})"
-    if logical == "timestamp-millis":
-        return repr(EPOCH + datetime.timedelta(milliseconds=value))
-    if logical == "date":
-        return repr(datetime.date(1970, 1, 1) + datetime.timedelta(days=value))
-    return repr((EPOCH + datetime.timedelta(milliseconds=value)).time())  # time-millis
+    typed = logical_default(node, value)
+    if isinstance(typed, decimal.Decimal):
+        return f"decimal.Decimal({str(typed)!r})"
+    if isinstance(typed, uuid.UUID):
+        return f"uuid.UUID({str(typed)!r})"
+    return repr(typed)  # datetime.datetime / date / time reprs are valid source
 
 
 def _fits(node: Any, value: Any, types: dict[str, NamedType], namespace: str) -> bool:
