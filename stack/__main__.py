@@ -93,13 +93,13 @@ def cmd_dlq(config: StackConfig, args: argparse.Namespace) -> int:
         return 2
     chosen = dlq_tool.select(entries, [] if args.all else args.refs, args.reason)
     sent, refused = dlq_tool.redrive(config.kafka, chosen, args.max_redrives)
-    for entry in sent:
-        topic, count = entry.fact("original.topic"), entry.redrive_count + 1
-        _say(f"redrove {entry.number} to {topic} (redrive {count})")
-    for entry in refused:
+    for done in sent:
+        where = f"{done.topic}[{done.partition}]@{done.offset}"
+        _say(f"redrove {done.entry.number} to {where} (redrive {done.count})")
+    for no in refused:
         _say(
-            f"refused {entry.number}: already redriven {entry.redrive_count} times "
-            f"(max {args.max_redrives}); fix the cause, or raise --max-redrives on purpose"
+            f"refused {no.entry.number}: {no.reason}; fix the cause, "
+            "or raise --max-redrives on purpose"
         )
     return 1 if refused else 0
 
