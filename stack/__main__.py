@@ -31,6 +31,7 @@ def cmd_run(config: StackConfig, once: bool) -> int:
     try:
         stack.start_infra()
         stack.start_services()
+        stack.start_console()
 
         colour = sys.stdout.isatty()
 
@@ -46,8 +47,9 @@ def cmd_run(config: StackConfig, once: bool) -> int:
         print("\n" + summary_table(orders, placed) + "\n", flush=True)
         if not once:
             _say(
-                "the stack keeps running: POST more orders to "
-                f"{config.order_api_url}/orders (docs at /docs). Ctrl-C stops everything."
+                "the stack keeps running: open the console at "
+                f"{config.console_url}, or POST more orders to {config.order_api_url}/orders "
+                "(docs at /docs). Ctrl-C stops everything."
             )
             while not stop.wait(2.0):
                 stack.supervise()
@@ -64,13 +66,15 @@ def cmd_up(config: StackConfig) -> int:
     try:
         stack.start_infra()
         stack.start_services()
+        stack.start_console()
     except BaseException:
         stack.stop()
         raise
     stack.detach()
     _say(
         f"stack is up: Kafka {config.kafka}, registry {config.registry_url}, "
-        f"order API {config.order_api_url}. `make status` to look, `make down` to stop."
+        f"order API {config.order_api_url}, console {config.console_url}. "
+        "`make status` to look, `make down` to stop."
     )
     return 0
 

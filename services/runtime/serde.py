@@ -118,7 +118,7 @@ class EventSerde:
 
     def deserialize(self, data: bytes | None, topic: str) -> pydantic.BaseModel:
         """Framed bytes from `topic` -> an instance of the topic's generated class."""
-        schema_id = _framed_schema_id(data, topic)
+        schema_id = framed_schema_id(data, topic)
         assert data is not None
         reader = self._reader(topic)
         # Written with the reader's own schema: no resolution, and the record's Python types are
@@ -147,7 +147,7 @@ class EventSerde:
     def decode_record(self, data: bytes | None, topic: str) -> tuple[int, Any]:
         """Framed bytes from any topic -> (schema id, the record as its writer schema reads it),
         for tools that show messages; fails with the same errors as `deserialize`."""
-        schema_id = _framed_schema_id(data, topic)
+        schema_id = framed_schema_id(data, topic)
         assert data is not None
         writer = self._writer_schema(schema_id, topic)
         body = io.BytesIO(data)
@@ -203,7 +203,7 @@ class EventSerde:
         return resolved
 
 
-def _framed_schema_id(data: bytes | None, topic: str) -> int:
+def framed_schema_id(data: bytes | None, topic: str) -> int:
     if data is None or len(data) < HEADER.size or data[0] != MAGIC_BYTE:
         raise NotFramedError(
             f"topic {topic!r}: value is not Confluent-framed Avro "
