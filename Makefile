@@ -53,7 +53,7 @@ compat: $(STAMP) ## compatibility gate: contracts vs their history (AGAINST=rev,
 lint: $(STAMP) ## contract lint rules, then ruff, then mypy on the shared packages
 	@$(PY) -m gate lint $(if $(FORMAT),--format $(FORMAT))
 	@$(PY) -m ruff check .
-	@$(PY) -m mypy services/runtime avrokit registry codegen stack gate
+	@$(PY) -m mypy services/runtime avrokit registry codegen stack gate console
 
 docs: $(STAMP) ## AsyncAPI 3.0 document and Markdown event catalog from the contracts
 	@$(PY) -m gate docs

@@ -142,10 +142,15 @@ def create_app(console: Console) -> FastAPI:
         return "ok"
 
     def error_page(request: Request, status: int, reason: str, details: list[str]) -> Response:
-        response = console.render(
-            request, "error.html", status, title=f"{status}", reason=reason, details=details
+        return console.render(
+            request,
+            "error.html",
+            status,
+            title=f"{status}",
+            source="this console (the request was not served)",
+            reason=reason,
+            details=details,
         )
-        return response
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> Response:

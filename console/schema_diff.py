@@ -78,7 +78,9 @@ class DiffRow:
 
 def side_by_side(left: list[str], right: list[str]) -> list[DiffRow]:
     rows: list[DiffRow] = []
-    matcher = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
+    # a line that only gained or lost its trailing comma (a field appended after it) is the same
+    bare_left, bare_right = [x.rstrip(",") for x in left], [x.rstrip(",") for x in right]
+    matcher = difflib.SequenceMatcher(a=bare_left, b=bare_right, autojunk=False)
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
         if op == "equal":
             rows += [DiffRow("same", a0 + i + 1, left[a0 + i], b0 + i + 1, right[b0 + i])
@@ -105,6 +107,7 @@ class FieldInfo:
     pointer: str  # JSON pointer of the field in its schema, e.g. "/fields/3"
     type: str
     default: str | None  # the default as JSON, None when there is none
+    shape: str = ""  # the type without nested records' fields (their changes are their own)
     notes: list[str] = field(default_factory=list)
 
 
@@ -129,12 +132,27 @@ def _walk(node: Any, prefix: str, pointer: str, out: list[FieldInfo], depth: int
                 name = f"{prefix}{f.get('name')}"
                 here = f"{pointer}/fields/{i}"
                 default = compact(f["default"]) if "default" in f else None
-                out.append(FieldInfo(name, here, compact(f.get("type")), default))
+                shape = compact(_without_fields(f.get("type"), 0))
+                out.append(FieldInfo(name, here, compact(f.get("type")), default, shape))
                 _walk(f.get("type"), name + ".", here + "/type", out, depth + 1)
         elif node.get("type") == "array":
             _walk(node.get("items"), prefix.rstrip(".") + "[].", pointer + "/items", out, depth)
         elif node.get("type") == "map":
             _walk(node.get("values"), prefix.rstrip(".") + "{}.", pointer + "/values", out, depth)
+
+
+def _without_fields(node: Any, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        return None
+    if isinstance(node, list):
+        return [_without_fields(n, depth + 1) for n in node]
+    if isinstance(node, dict):
+        return {
+            k: _without_fields(v, depth + 1)
+            for k, v in node.items()
+            if not (k == "fields" and node.get("type") == "record")
+        }
+    return node
 
 
 @dataclass(frozen=True)
@@ -156,7 +174,7 @@ def field_changes(old_text: str, new_text: str) -> list[FieldChange]:
     for path, f in new.items():
         if path not in old:
             changes.append(FieldChange("added", path, "", _describe(f)))
-        elif (old[path].type, old[path].default) != (f.type, f.default):
+        elif (old[path].shape, old[path].default) != (f.shape, f.default):
             changes.append(FieldChange("changed", path, _describe(old[path]), _describe(f)))
     return sorted(changes, key=lambda c: c.path)
 
