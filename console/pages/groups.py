@@ -30,9 +30,12 @@ class GroupView:
 
 
 def group_views(
-    console: Console, health: list[PartHealth]
+    console: Console,
+    health: list[PartHealth],
+    known_ends: dict[Partition, PartitionEnd] | None = None,
 ) -> tuple[list[GroupView], dict[Partition, PartitionEnd]]:
-    """Every group the broker knows, with lag over the topics it committed or subscribes to."""
+    """Every group the broker knows, with lag over the topics it committed or subscribes to
+    (log ends read now unless `known_ends` has every topic's)."""
     broker = console.sources.broker
     groups = broker.groups()
     reported: dict[str, list[tuple[PartHealth, dict]]] = {}
@@ -44,7 +47,10 @@ def group_views(
         | {t for _, stats in reported.get(g.group_id, []) for t in stats.get("topics", [])}
         for g in groups
     }
-    ends = broker.ends(sorted(set().union(*topics_of.values()))) if groups else {}
+    wanted = set().union(*topics_of.values())
+    ends = known_ends or {}
+    if wanted - {t for t, _ in ends}:
+        ends = broker.ends(sorted(wanted))
     views = []
     for g in groups:
         owners: dict[Partition, str] = {}

@@ -4,6 +4,7 @@ and recent throughput."""
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -13,6 +14,8 @@ from console.pages import attempt
 from console.pages.groups import group_views
 from console.sources.health import PartHealth
 from console.sources.orders import STATUSES
+from stack.dlq_tool import Entry
+from stack.offsets import Partition, PartitionEnd
 
 router = APIRouter()
 
@@ -21,7 +24,22 @@ router = APIRouter()
 def overview(request: Request) -> HTMLResponse:
     console = console_of(request)
     sources = console.sources
-    topics, broker_error = attempt(sources.broker.topic_names, [])
+
+    def topics_and_ends() -> tuple[list[str], dict[Partition, PartitionEnd]]:
+        names = sources.broker.topic_names()
+        return names, sources.broker.ends(names)
+
+    with ThreadPoolExecutor(4) as pool:  # the sources answer independently: ask them together
+        no_parts: list[PartHealth] = []
+        no_entries: list[Entry] = []
+        no_counts: dict[str, int] = {}
+        health = pool.submit(attempt, sources.health.parts, no_parts)
+        dlq = pool.submit(attempt, sources.broker.dlq_entries, no_entries)
+        orders = pool.submit(attempt, sources.orders.counts, no_counts)
+        (topics, ends), broker_error = attempt(topics_and_ends, ([], {}))
+        parts, health_error = health.result()
+        entries, dlq_error = dlq.result()
+        counts, orders_error = orders.result()
     broker = PartHealth(
         "broker",
         "down" if broker_error else "up",
@@ -29,14 +47,10 @@ def overview(request: Request) -> HTMLResponse:
         broker_error or f"{len(topics)} topics",
         sources.broker.bootstrap,
     )
-    parts, health_error = attempt(sources.health.parts, [])
-    (views, _), groups_error = attempt(lambda: group_views(console, parts), ([], {}))
-    ends, ends_error = attempt(lambda: sources.broker.ends(topics), {})
+    (views, _), groups_error = attempt(lambda: group_views(console, parts, ends), ([], {}))
     if ends:
         console.throughput.record(ends)
-    entries, dlq_error = attempt(sources.broker.dlq_entries, [])
     reasons = Counter((e.fact("original.topic"), e.error_class) for e in entries)
-    counts, orders_error = attempt(sources.orders.counts, {})
     return console.render(
         request,
         "overview.html",
@@ -47,7 +61,7 @@ def overview(request: Request) -> HTMLResponse:
         parts=[broker, *parts],
         health_error=health_error,
         views=views,
-        groups_error=groups_error or ends_error,
+        groups_error=groups_error or broker_error,
         reasons=sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])),
         dlq_total=len(entries),
         dlq_error=dlq_error,

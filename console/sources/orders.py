@@ -15,6 +15,22 @@ STATUSES = tuple(s.value for s in OrderStatus)
 TERMINAL = frozenset(s.value for s in TERMINAL_STATUSES)
 
 
+# The fields of the API's Order; ones an API version leaves out read as empty.
+ORDER_FIELDS = (
+    "id", "status", "customer_id", "items", "total", "currency", "note", "created_at",
+    "updated_at", "payment_id", "missing_skus", "tracking_number", "carrier",
+    "cancellation_reason", "cancellation_detail",
+)  # fmt: skip
+
+
+def normalized_order(body: Any) -> dict[str, Any]:
+    order: dict[str, Any] = dict.fromkeys(ORDER_FIELDS)
+    order.update(body if isinstance(body, dict) else {})
+    order["items"] = order["items"] or []
+    order["missing_skus"] = order["missing_skus"] or []
+    return order
+
+
 class OrdersUnavailable(Exception):
     """No usable answer from the order API."""
 
@@ -54,11 +70,11 @@ class OrdersSource:
             params["status"] = status
         if customer:
             params["customer_id"] = customer
-        return [dict(o) for o in self._json(self._get("/orders", params))["orders"]]
+        return [normalized_order(o) for o in self._json(self._get("/orders", params))["orders"]]
 
     def get(self, order_id: str) -> dict[str, Any] | None:
         response = self._get(f"/orders/{order_id}")
-        return None if response.status_code == 404 else dict(self._json(response))
+        return None if response.status_code == 404 else normalized_order(self._json(response))
 
     def counts(self) -> dict[str, int]:
         return dict(self._json(self._get("/orders/counts"))["by_status"])

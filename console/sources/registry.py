@@ -45,6 +45,17 @@ class CheckResult:
     against: str
 
 
+def _reference(ref: Any) -> dict[str, Any]:
+    """A reference as {name, subject, version}, whatever a registry sent."""
+    ref = ref if isinstance(ref, dict) else {}
+    version = ref.get("version")
+    return {
+        "name": str(ref.get("name", "?")),
+        "subject": str(ref.get("subject", "?")),
+        "version": version if isinstance(version, int) else -1,
+    }
+
+
 def subject_path(subject: str) -> str:
     return quote(subject, safe="")
 
@@ -88,7 +99,7 @@ class RegistrySource:
             version=int(body["version"]),
             schema_id=int(body["id"]),
             schema=body["schema"],
-            references=list(body.get("references") or []),
+            references=[_reference(r) for r in body.get("references") or []],
             schema_type=body.get("schemaType", "AVRO"),
         )
 

@@ -14,7 +14,7 @@ from console.settings import ConsoleSettings
 from console.sources.broker import BrokerSource, BrokerUnavailable, Group
 from console.sources.decoding import Decoder
 from console.sources.health import HealthSource, PartHealth
-from console.sources.orders import OrdersSource, Placed
+from console.sources.orders import OrdersSource, Placed, normalized_order
 from console.sources.registry import (
     CheckResult,
     RegistryError,
@@ -159,10 +159,11 @@ class FakeOrders(OrdersSource):
     def orders(
         self, status: str | None = None, customer: str | None = None, limit: int = 100
     ) -> list[dict[str, Any]]:
-        return [o for o in self.known.values() if status in (None, o["status"])][:limit]
+        found = [o for o in self.known.values() if status in (None, o["status"])][:limit]
+        return [normalized_order(o) for o in found]
 
     def get(self, order_id: str) -> dict[str, Any] | None:
-        return self.known.get(order_id)
+        return normalized_order(self.known[order_id]) if order_id in self.known else None
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}

@@ -301,3 +301,43 @@ def test_redrive_of_nothing_or_unknown_entries_is_422(refs: list[str]) -> None:
     response = client.post("/dlq/redrive", data={"csrf": token, "ref": refs, "confirm": "yes"})
     assert response.status_code == 422
     assert broker.redriven == []
+
+
+def test_topic_browsing_by_key_and_by_offset() -> None:
+    console, broker, _, _ = make_console()
+    for i in range(5):
+        broker.add("t", f"k{i % 2}".encode(), b"\x07")
+    client = client_of(console)
+    by_key = client.get("/topics/t", params={"mode": "key", "key": "k1"}).text
+    assert "key &#39;k1&#39;: searched the newest 5 records" in by_key
+    assert by_key.count("not decodable") == 2  # offsets 1 and 3
+    by_offset = client.get("/topics/t", params={"mode": "offset", "partition": "0", "offset": 3})
+    assert by_offset.status_code == 200 and by_offset.text.count("not decodable") == 2
+
+
+def test_an_orders_timeline_links_each_event_to_its_cause() -> None:
+    console, broker, _, orders = make_console()
+    serde = EventSerde(mock_registry())
+    events = dict(sample_events())
+    created, paid = events["order_created"], events["order_paid"]
+    paid.metadata.causation_id = created.metadata.event_id  # type: ignore[attr-defined]
+    key = str(ORDER_ID).encode()
+    broker.add("order_created", key, serde.serialize(created, "order_created"))
+    broker.add("order_paid", key, serde.serialize(paid, "order_paid"))
+    broker.add("order_paid", b"another-order", serde.serialize(paid, "order_paid"))
+    orders.known[str(ORDER_ID)] = {
+        "id": str(ORDER_ID),
+        "status": "PAID",
+        "customer_id": "alice",
+        "items": [],
+        "total": "1.00",
+        "currency": "EUR",
+        "created_at": "2026-11-25T12:30:15.123+00:00",
+        "updated_at": None,
+        "missing_skus": [],
+    }
+    html = client_of(console).get(f"/orders/{ORDER_ID}").text
+    assert html.count('<tr id="ev-') == 2  # the other order's event is not on this timeline
+    cause = created.metadata.event_id  # type: ignore[attr-defined]
+    assert f'<a href="#ev-{cause}"' in html  # order_paid points at its cause
+    assert "order_paid [0] @ 0" in html and 'data-live-done="true"' not in html  # still live
