@@ -25,7 +25,7 @@ from stack.trace import LABELS, describe
 router = APIRouter()
 LINES = 3  # order lines the form offers
 SCAN_PER_PARTITION = 20_000  # how far back a timeline looks in each partition, at most
-CLOCK_SKEW_S = 60  # events are looked for from this long before the order was created
+CLOCK_SKEW_S = 15  # events are looked for from this long before the order was created (clocks)
 
 
 @router.get("/orders", response_class=HTMLResponse)
@@ -248,4 +248,5 @@ def order_page(request: Request, order_id: uuid.UUID) -> HTMLResponse:
         done=status in TERMINAL,
         refresh_ms=2000,
         live_done=status in TERMINAL,
+        skew_s=CLOCK_SKEW_S,
     )
