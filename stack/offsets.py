@@ -12,6 +12,7 @@ bound (`exact=False`): the watermark is never more than the end on either broker
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from confluent_kafka import Consumer, TopicPartition
@@ -88,15 +89,19 @@ def log_end_offsets(bootstrap: str, topics: list[str]) -> dict[Partition, int]:
 
 
 def read_range(
-    bootstrap: str, ranges: dict[Partition, tuple[int, int]], timeout_s: float = 10.0
+    bootstrap: str,
+    ranges: dict[Partition, tuple[int, int]],
+    timeout_s: float = 10.0,
+    keep: Callable[[Incoming], bool] | None = None,
 ) -> list[Incoming]:
-    """The records at offsets [start, stop) of each partition, in offset order per partition.
+    """The records at offsets [start, stop) of each partition, in offset order per partition;
+    with `keep`, only those it accepts are held (a search holds only what it finds).
 
     Stops early when a partition runs dry (offsets may be missing: compaction, control records).
     """
     consumer = reader(bootstrap)
     try:
-        found = _read_until(consumer, ranges, timeout_s)
+        found = _read_until(consumer, ranges, timeout_s, keep=keep)
     finally:
         consumer.close()
     return [r for key, records in found.items() for r in records if r.offset < ranges[key][1]]
@@ -107,6 +112,7 @@ def _read_until(
     ranges: dict[Partition, tuple[int, int]],
     timeout_s: float,
     idle_s: float = 1.0,
+    keep: Callable[[Incoming], bool] | None = None,
 ) -> dict[Partition, list[Incoming]]:
     """Read each partition from `start` until a record at `stop - 1` or later arrived (the rest of
     its batch is drained too); give up on a partition that sends nothing for `idle_s`."""
@@ -127,7 +133,7 @@ def _read_until(
             record = to_incoming(msg)
             key = (record.topic, record.partition)
             start, stop = ranges[key]
-            if start <= record.offset:
+            if start <= record.offset and (keep is None or keep(record)):
                 found[key].append(record)
             if record.offset >= stop - 1 and key in pending:
                 del pending[key]

@@ -115,8 +115,10 @@ class BrokerSource:
         ranges = {
             k: (max(e.low, e.end - scan, starts.get(k, e.low)), e.end) for k, e in ends.items()
         }
-        records = self._call("read records", read_range, self.bootstrap, ranges)
-        return [r for r in records if r.key == key], ranges
+        records = self._call(
+            "read records", read_range, self.bootstrap, ranges, keep=lambda r: r.key == key
+        )
+        return records, ranges
 
     def _offsets_at(
         self, ends: dict[Partition, PartitionEnd], since_ms: int

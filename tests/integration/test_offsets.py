@@ -52,6 +52,8 @@ def test_read_range_returns_exactly_the_offsets_asked_for(kafka_bootstrap: str) 
 
     assert [r.offset for r in records] == list(range(10, 20))
     assert [r.value for r in records] == [str(i).encode() for i in range(10, 20)]
+    odd = read_range(kafka_bootstrap, {(topic, 1): (0, 30)}, keep=lambda r: r.offset % 2 == 1)
+    assert [r.offset for r in odd] == list(range(1, 30, 2))  # only what `keep` accepts is held
 
 
 def test_unknown_topics_are_left_out(kafka_bootstrap: str) -> None:
