@@ -51,7 +51,7 @@ compat: $(STAMP) ## compatibility gate: contracts vs their history (AGAINST=rev,
 	@$(PY) -m gate compat $(if $(AGAINST),--against $(AGAINST)) $(if $(REGISTRY),--registry $(REGISTRY)) $(if $(FORMAT),--format $(FORMAT))
 
 # mypy: every package, and the tests' shared helpers and conftest files (not the tests themselves)
-MYPY_PATHS = avrokit codegen registry gate services stack bench \
+MYPY_PATHS = avrokit codegen registry gate services stack bench console \
              $(sort $(shell find tests -name '*.py' ! -name 'test_*'))
 
 lint: $(STAMP) ## contract lint rules, then ruff, then mypy on the packages and the tests' helpers

@@ -30,6 +30,7 @@ def cmd_run(config: StackConfig, once: bool) -> int:
     try:
         stack.start_infra()
         stack.start_services()
+        stack.start_console()
 
         colour = sys.stdout.isatty()
 
@@ -45,8 +46,9 @@ def cmd_run(config: StackConfig, once: bool) -> int:
         print("\n" + summary_table(orders, placed) + "\n", flush=True)
         if not once:
             _say(
-                "the stack keeps running: POST more orders to "
-                f"{config.order_api_url}/orders (docs at /docs). Ctrl-C stops everything."
+                "the stack keeps running: open the console at "
+                f"{config.console_url}, or POST more orders to {config.order_api_url}/orders "
+                "(docs at /docs). Ctrl-C stops everything."
             )
             while not stop.wait(2.0):
                 stack.supervise()
@@ -63,13 +65,15 @@ def cmd_up(config: StackConfig) -> int:
     try:
         stack.start_infra()
         stack.start_services()
+        stack.start_console()
     except BaseException:
         stack.stop()
         raise
     stack.detach()
     _say(
         f"stack is up: Kafka {config.kafka}, registry {config.registry_url}, "
-        f"order API {config.order_api_url}. `make status` to look, `make down` to stop."
+        f"order API {config.order_api_url}, console {config.console_url}. "
+        "`make status` to look, `make down` to stop."
     )
     return 0
 
@@ -92,13 +96,13 @@ def cmd_dlq(config: StackConfig, args: argparse.Namespace) -> int:
         return 2
     chosen = dlq_tool.select(entries, [] if args.all else args.refs, args.reason)
     sent, refused = dlq_tool.redrive(config.kafka, chosen, args.max_redrives)
-    for entry in sent:
-        topic, count = entry.fact("original.topic"), entry.redrive_count + 1
-        _say(f"redrove {entry.number} to {topic} (redrive {count})")
-    for entry in refused:
+    for done in sent:
+        where = f"{done.topic}[{done.partition}]@{done.offset}"
+        _say(f"redrove {done.entry.number} to {where} (redrive {done.count})")
+    for no in refused:
         _say(
-            f"refused {entry.number}: already redriven {entry.redrive_count} times "
-            f"(max {args.max_redrives}); fix the cause, or raise --max-redrives on purpose"
+            f"refused {no.entry.number}: {no.reason}; fix the cause, "
+            "or raise --max-redrives on purpose"
         )
     return 1 if refused else 0
 

@@ -9,18 +9,19 @@ refused, so a message that keeps failing cannot loop forever.
 from __future__ import annotations
 
 import json
-import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
+from confluent_kafka import Producer
 
-from services.runtime.consumer import to_incoming
 from services.runtime.dlq import DLQ_TOPIC, PREFIX, REDRIVE_COUNT
 from services.runtime.messages import as_kafka_headers
 from services.runtime.serde import EventSerde
+from stack.offsets import partition_ends, read_range
 
 MAX_REDRIVES = 3
+UNREADABLE_COUNT = 2**31 - 1  # a dlq.redrive.count header that is not a number
 
 
 @dataclass(frozen=True)
@@ -49,35 +50,29 @@ class Entry:
 
     @property
     def redrive_count(self) -> int:
-        return int(self.fact("redrive.count", "0"))
+        """How often this message was redriven; an unreadable count is over any limit."""
+        text = self.fact("redrive.count", "0")
+        readable = text.isascii() and text.isdigit() and len(text) < 9
+        return int(text) if readable else UNREADABLE_COUNT
 
     def original_headers(self) -> list[tuple[str, bytes]]:
         return [(k, v) for k, v in self.headers if not k.startswith(PREFIX)]
 
 
-def read_entries(bootstrap: str, idle_s: float = 1.0) -> list[Entry]:
-    """Every DLQ entry, oldest first, read from the beginning without joining a group."""
-    consumer = Consumer(
-        {"bootstrap.servers": bootstrap, "group.id": "stack-dlq", "enable.auto.commit": False}
-    )
-    raw = []
-    try:
-        metadata = consumer.list_topics(DLQ_TOPIC, timeout=10)
-        partitions = metadata.topics[DLQ_TOPIC].partitions if DLQ_TOPIC in metadata.topics else {}
-        consumer.assign([TopicPartition(DLQ_TOPIC, p, OFFSET_BEGINNING) for p in partitions])
-        quiet_since = time.monotonic()
-        while time.monotonic() - quiet_since < idle_s:
-            for msg in consumer.consume(500, 0.2):
-                if not msg.error():
-                    raw.append(msg)
-                    quiet_since = time.monotonic()
-    finally:
-        consumer.close()
-    records = sorted(map(to_incoming, raw), key=lambda m: (m.timestamp_ms, m.partition, m.offset))
+def read_entries(bootstrap: str) -> list[Entry]:
+    """Every DLQ entry up to the end of the queue now, oldest first (no consumer group)."""
+    ends = partition_ends(bootstrap, [DLQ_TOPIC])
+    records = read_range(bootstrap, {key: (e.low, e.end) for key, e in ends.items()})
+    records.sort(key=lambda m: (m.timestamp_ms, m.partition, m.offset))
     return [
         Entry(i, m.partition, m.offset, m.timestamp_ms, m.key, m.value, m.headers)
         for i, m in enumerate(records, 1)
     ]
+
+
+def dlq_reasons(bootstrap: str) -> Counter[str]:
+    """Dead letter entries by (original topic, error class)."""
+    return Counter(f"{e.fact('original.topic')}: {e.error_class}" for e in read_entries(bootstrap))
 
 
 def select(entries: list[Entry], refs: Iterable[str], reason: str | None = None) -> list[Entry]:
@@ -100,11 +95,12 @@ def decode(entry: Entry, serde: EventSerde | None) -> str:
             event = serde.deserialize(entry.value, topic)
             return json.dumps(event.model_dump(mode="json"), indent=2)
         except Exception as exc:  # the reason it is here, most likely
-            return f"(not decodable: {type(exc).__name__}: {exc})\nraw: {_preview(entry.value)}"
-    return f"raw: {_preview(entry.value)}"
+            raw = preview_bytes(entry.value)
+            return f"(not decodable: {type(exc).__name__}: {exc})\nraw: {raw}"
+    return f"raw: {preview_bytes(entry.value)}"
 
 
-def _preview(value: bytes | None, limit: int = 48) -> str:
+def preview_bytes(value: bytes | None, limit: int = 48) -> str:
     if value is None:
         return "(null)"
     more = f" ... ({len(value)} bytes)" if len(value) > limit else ""
@@ -141,25 +137,62 @@ def redrive_headers(entry: Entry) -> list[tuple[str, bytes]]:
     return [*entry.original_headers(), (REDRIVE_COUNT, str(entry.redrive_count + 1).encode())]
 
 
+@dataclass(frozen=True)
+class Redriven:
+    entry: Entry
+    topic: str
+    partition: int
+    offset: int  # where the copy landed (-1 if the broker did not say)
+    count: int  # its dlq.redrive.count
+
+
+@dataclass(frozen=True)
+class Refused:
+    entry: Entry
+    reason: str
+
+
 def redrive(
     bootstrap: str, entries: list[Entry], max_redrives: int = MAX_REDRIVES
-) -> tuple[list[Entry], list[Entry]]:
+) -> tuple[list[Redriven], list[Refused]]:
     """Produce each entry back to where it came from; return (redriven, refused)."""
-    sent, refused = [], []
-    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
+    refused: list[Refused] = []
+    wanted: list[tuple[Entry, str, int]] = []
     for entry in entries:
+        origin = entry.fact("original.partition")
         if entry.redrive_count >= max_redrives:
-            refused.append(entry)
-            continue
+            refused.append(Refused(entry, _over_limit(entry, max_redrives)))
+        elif not (origin.isascii() and origin.isdigit()):
+            refused.append(Refused(entry, f"no original partition in its headers ({origin!r})"))
+        else:
+            wanted.append((entry, entry.fact("original.topic"), int(origin)))
+    offsets: dict[int, int] = {}
+    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
+    for i, (entry, topic, partition) in enumerate(wanted):
+
+        def delivered(err: object, msg: object, i: int = i) -> None:
+            if err is None:
+                offsets[i] = msg.offset()  # type: ignore[attr-defined]
+
         producer.produce(
-            entry.fact("original.topic"),
+            topic,
             value=entry.value,
             key=entry.key,
-            partition=int(entry.fact("original.partition")),
+            partition=partition,
             headers=as_kafka_headers(redrive_headers(entry)),
+            on_delivery=delivered,
         )
-        sent.append(entry)
     left = producer.flush(30)
     if left:
         raise RuntimeError(f"{left} redriven message(s) not acknowledged by the broker")
+    sent = [
+        Redriven(entry, topic, partition, offsets.get(i, -1), entry.redrive_count + 1)
+        for i, (entry, topic, partition) in enumerate(wanted)
+    ]
     return sent, refused
+
+
+def _over_limit(entry: Entry, max_redrives: int) -> str:
+    if entry.redrive_count == UNREADABLE_COUNT:
+        return f"its redrive count is unreadable ({entry.fact('redrive.count')!r})"
+    return f"already redriven {entry.redrive_count} times (max {max_redrives})"

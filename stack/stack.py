@@ -38,12 +38,15 @@ class StackConfig:
     kafka: str = "127.0.0.1:9092"
     registry_url: str = "http://127.0.0.1:8081"
     order_api_url: str = "http://127.0.0.1:8000"
+    console_url: str = "http://127.0.0.1:8080"
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, root: Path = Path("var")) -> StackConfig:
         s = Settings()
-        return cls(root, s.kafka_bootstrap_servers, s.schema_registry_url, s.order_api_url)
+        return cls(
+            root, s.kafka_bootstrap_servers, s.schema_registry_url, s.order_api_url, s.console_url
+        )
 
     @classmethod
     def on_free_ports(cls, root: Path, extra_env: dict[str, str] | None = None) -> StackConfig:
@@ -53,6 +56,7 @@ class StackConfig:
             kafka=f"127.0.0.1:{free_port()}",
             registry_url=f"http://127.0.0.1:{free_port()}",
             order_api_url=f"http://127.0.0.1:{free_port()}",
+            console_url=f"http://127.0.0.1:{free_port()}",
             extra_env=extra_env or {},
         )
 
@@ -61,6 +65,7 @@ class StackConfig:
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
             "SCHEMA_REGISTRY_URL": self.registry_url,
             "ORDER_API_URL": self.order_api_url,
+            "CONSOLE_URL": self.console_url,
             "DATA_DIR": str(self.root / "data"),
             "LOG_FORMAT": "json",
             **self.extra_env,
@@ -78,6 +83,7 @@ class Stack:
         self.say = say
         self.infra: list[ManagedProcess] = []
         self.services: dict[str, ManagedProcess] = {}
+        self.console: ManagedProcess | None = None
         self.restarts: dict[str, int] = {}
 
     @property
@@ -157,6 +163,22 @@ class Stack:
         )
         return process
 
+    def start_console(self) -> None:
+        """The operations console (`python -m console`), once the services it shows are up."""
+        host, port = host_port(self.config.console_url)
+        if port_open(host, port):
+            raise RuntimeError(
+                f"console port {host}:{port} is already in use: set CONSOLE_URL to another address"
+            )
+        self.console = ManagedProcess(
+            "console",
+            python_module("console"),
+            lambda: http_ok(f"{self.config.console_url}/health"),
+            self.logs / "console.log",
+            env=self.config.service_env(),
+        ).start(timeout=30)
+        self.say(f"console at {self.config.console_url}")
+
     def supervise(self) -> None:
         """Restart any service that died (at most once every few seconds each)."""
         for name, proc in list(self.services.items()):
@@ -167,6 +189,9 @@ class Stack:
                 self.services[name] = self.service_process(name).start(timeout=60)
 
     def stop(self) -> None:
+        if self.console is not None:
+            self.console.stop()
+            self.say("stopped console")
         for name, proc in reversed(list(self.services.items())):
             proc.stop(timeout=20)
             self.say(f"stopped {name}")
@@ -177,7 +202,8 @@ class Stack:
     # -- detached (`make up` / `make down`) ------------------------------------------------------
 
     def detach(self) -> None:
-        pids = {p.name: p.detach() for p in [*self.infra, *self.services.values()]}
+        started = [*self.infra, *self.services.values(), *([self.console] if self.console else [])]
+        pids = {p.name: p.detach() for p in started}
         path = self.config.root / "run" / PID_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(pids, indent=2))

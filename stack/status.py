@@ -10,7 +10,8 @@ from pathlib import Path
 from confluent_kafka import ConsumerGroupTopicPartitions
 from confluent_kafka.admin import AdminClient
 
-from stack.offsets import dlq_reasons, log_end_offsets
+from stack.dlq_tool import dlq_reasons
+from stack.offsets import log_end_offsets
 
 
 def _alive(pid: int) -> bool:

@@ -20,10 +20,12 @@ from services.order import service, store
 from services.order.domain import OrderState, OrderStatus
 from services.order.dto import (
     CreateOrder,
+    CustomerId,
     ErrorBody,
     FieldError,
     Health,
     Order,
+    OrderCounts,
     OrderList,
     Timeline,
     TimelineEntry,
@@ -126,10 +128,18 @@ def create_api(app: ServiceApp) -> FastAPI:
         status: Annotated[
             OrderStatus | None, Query(description="Only orders in this status.")
         ] = None,
+        customer_id: Annotated[
+            CustomerId | None, Query(description="Only orders of this customer.")
+        ] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> OrderList:
-        orders = [Order.of(s) for s in store.list_orders(app.db, status, limit)]
+        orders = [Order.of(s) for s in store.list_orders(app.db, status, limit, customer_id)]
         return OrderList(count=len(orders), orders=orders)
+
+    @api.get("/orders/counts", response_model=OrderCounts)
+    def count_orders() -> OrderCounts:
+        by_status = store.count_by_status(app.db)
+        return OrderCounts(total=sum(by_status.values()), by_status=by_status)
 
     lookups: dict[int | str, dict[str, Any]] = {404: ERRORS[404], 422: ERRORS[422]}
 

@@ -128,6 +128,11 @@ class OrderList(pydantic.BaseModel):
     orders: list[Order]
 
 
+class OrderCounts(pydantic.BaseModel):
+    total: int
+    by_status: dict[str, int] = pydantic.Field(description="Orders per current status.")
+
+
 class TimelineEntry(pydantic.BaseModel):
     event_id: uuid.UUID
     event_type: str

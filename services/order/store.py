@@ -173,17 +173,27 @@ def get_order(db: Database, order_id: uuid.UUID) -> OrderState | None:
     return OrderState.model_validate_json(rows[0]["state"]) if rows else None
 
 
-def list_orders(db: Database, status: OrderStatus | None, limit: int) -> list[OrderState]:
-    if status is None:
-        rows = db.query(
-            "SELECT state FROM orders ORDER BY created_at DESC, order_id LIMIT ?", (limit,)
-        )
-    else:
-        rows = db.query(
-            "SELECT state FROM orders WHERE status = ? ORDER BY created_at DESC, order_id LIMIT ?",
-            (status.value, limit),
-        )
+def list_orders(
+    db: Database, status: OrderStatus | None, limit: int, customer_id: str | None = None
+) -> list[OrderState]:
+    where, args = [], []
+    if status is not None:
+        where.append("status = ?")
+        args.append(status.value)
+    if customer_id is not None:
+        where.append("customer_id = ?")
+        args.append(customer_id)
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    rows = db.query(
+        f"SELECT state FROM orders{clause} ORDER BY created_at DESC, order_id LIMIT ?",
+        (*args, limit),
+    )
     return [OrderState.model_validate_json(r["state"]) for r in rows]
+
+
+def count_by_status(db: Database) -> dict[str, int]:
+    rows = db.query("SELECT status, COUNT(*) AS n FROM orders GROUP BY status")
+    return {r["status"]: int(r["n"]) for r in rows}
 
 
 def all_states(db: Database) -> dict[uuid.UUID, OrderState]:

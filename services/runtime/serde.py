@@ -157,12 +157,8 @@ class EventSerde:
 
     def deserialize(self, data: bytes | None, topic: str) -> Event:
         """Framed bytes from `topic` -> an instance of the topic's generated class."""
-        if data is None or len(data) < HEADER.size or data[0] != MAGIC_BYTE:
-            raise NotFramedError(
-                f"topic {topic!r}: value is not Confluent-framed Avro "
-                f"({'empty' if not data else f'first byte {data[0]:#04x}'})"
-            )
-        _, schema_id = HEADER.unpack_from(data)
+        schema_id = framed_schema_id(data, topic)
+        assert data is not None
         reader = self._reader(topic)
         # Written with the reader's own schema: no resolution, and the record's Python types are
         # exactly the class's, so the fast constructor applies (see fast_model.from_avro).
@@ -185,6 +181,21 @@ class EventSerde:
         except pydantic.ValidationError as exc:
             raise ValidationFailedError(
                 f"topic {topic!r}: {reader.event_type.__name__}: {exc}"
+            ) from exc
+
+    def decode_record(self, data: bytes | None, topic: str) -> tuple[int, Any]:
+        """Framed bytes from any topic -> (schema id, the record as its writer schema reads it),
+        for tools that show messages; fails with the same errors as `deserialize`."""
+        schema_id = framed_schema_id(data, topic)
+        assert data is not None
+        writer = self._writer_schema(schema_id, topic)
+        body = io.BytesIO(data)
+        body.seek(HEADER.size)
+        try:
+            return schema_id, fastavro.schemaless_reader(body, writer, None)
+        except Exception as exc:  # fastavro raises many kinds on bad bytes
+            raise UndecodableError(
+                f"topic {topic!r}: schema id {schema_id}: Avro body does not decode: {exc!r}"
             ) from exc
 
     def _reader(self, topic: str) -> _Reader:
@@ -229,3 +240,12 @@ class EventSerde:
             resolved.update(self._resolve_references(registered.schema))
             resolved[ref.name] = str(registered.schema.schema_str)
         return resolved
+
+
+def framed_schema_id(data: bytes | None, topic: str) -> int:
+    if data is None or len(data) < HEADER.size or data[0] != MAGIC_BYTE:
+        raise NotFramedError(
+            f"topic {topic!r}: value is not Confluent-framed Avro "
+            f"({'empty' if not data else f'first byte {data[0]:#04x}'})"
+        )
+    return int(HEADER.unpack_from(data)[1])

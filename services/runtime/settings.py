@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     schema_registry_url: str = "http://127.0.0.1:8081"
     order_api_url: str = "http://127.0.0.1:8000"
+    console_url: str = "http://127.0.0.1:8080"
 
     data_dir: Path = Path("var/data")
     # Tansu takes about half the session timeout to complete a group join: keep it short in dev.

@@ -18,7 +18,8 @@ from confluent_kafka import Consumer, TopicPartition
 from services.runtime.consumer import to_incoming
 from services.runtime.serde import EventSerde
 from stack.demo import order_body
-from stack.offsets import dlq_reasons, log_end_offsets
+from stack.dlq_tool import dlq_reasons
+from stack.offsets import log_end_offsets
 from stack.stack import Stack
 
 OK, DECLINED, SOLDOUT = "ok", "declined", "soldout"

@@ -179,7 +179,7 @@ def test_poison_messages_are_dead_lettered_while_traffic_flows(
     found: dict[bytes, dict[str, str]] = {}
     while time.monotonic() < deadline:
         found = {}
-        for entry in dlq_tool.read_entries(chaos.config.kafka, idle_s=0.5):
+        for entry in dlq_tool.read_entries(chaos.config.kafka):
             if entry.key in injected:
                 found.setdefault(entry.key, {})[entry.fact("consumer.group")] = entry.error_class
         if all(found.get(k) == want for k, (_, _, want) in injected.items()):

@@ -80,7 +80,7 @@ def test_list_show_redrive_and_refuse(
 
     assert main(["dlq", "redrive", str(mine.number), str(stuck.number)]) == 1  # one refused
     out = capsys.readouterr().out
-    assert f"redrove {mine.number} to order_paid (redrive 1)" in out
+    assert f"redrove {mine.number} to order_paid[2]@" in out and "(redrive 1)" in out
     assert f"refused {stuck.number}" in out
 
     back = [m for m in read_partition(kafka_bootstrap, "order_paid", 2) if m.key() == good_key]

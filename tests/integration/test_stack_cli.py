@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
+
 from stack.process import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,6 +30,7 @@ def test_up_status_down_leaves_no_process_behind(tmp_path: Path) -> None:
         "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}",
         "SCHEMA_REGISTRY_URL": f"http://127.0.0.1:{free_port()}",
         "ORDER_API_URL": f"http://127.0.0.1:{free_port()}",
+        "CONSOLE_URL": f"http://127.0.0.1:{free_port()}",
     }
     stack = [sys.executable, "-m", "stack", "--root", str(tmp_path)]
     pids: dict[str, int] = {}
@@ -36,7 +39,7 @@ def test_up_status_down_leaves_no_process_behind(tmp_path: Path) -> None:
             [*stack, "up"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=180
         )
         assert up.returncode == 0, up.stdout + up.stderr
-        assert "stack is up" in up.stdout
+        assert "stack is up" in up.stdout and f"console {env['CONSOLE_URL']}" in up.stdout
         pids = json.loads((tmp_path / "run" / "stack.json").read_text())
         assert set(pids) == {
             "broker",
@@ -47,8 +50,11 @@ def test_up_status_down_leaves_no_process_behind(tmp_path: Path) -> None:
             "shipping",
             "delivery",
             "notification",
+            "console",
         }
         assert all(_alive(pid) for pid in pids.values())
+        overview = httpx.get(env["CONSOLE_URL"] + "/", timeout=30)
+        assert overview.status_code == 200 and "Overview" in overview.text
 
         status = subprocess.run(
             [*stack, "status"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120

@@ -107,3 +107,22 @@ def test_older_writer_schema_resolves_into_current_class(serde: EventSerde) -> N
     back = serde.deserialize(data, "order_created")
     assert isinstance(back, ev.OrderCreated) and isinstance(event, ev.OrderCreated)
     assert back.note is None and back.order_id == event.order_id and back.items == event.items
+
+
+@pytest.mark.parametrize(("topic", "event"), SAMPLES, ids=IDS)
+def test_decode_record_reads_any_topic_with_its_writer_schema(
+    serde: EventSerde, topic: str, event: ev.Event
+) -> None:
+    schema_id, record = serde.decode_record(serde.serialize(event, topic), topic)
+    assert schema_id == struct.unpack(">I", serde.serialize(event, topic)[1:5])[0]
+    assert type(event).model_validate(record) == event
+
+
+def test_decode_record_fails_with_the_same_error_classes(serde: EventSerde) -> None:
+    with pytest.raises(NotFramedError):
+        serde.decode_record(b"plain", "anything")
+    with pytest.raises(UnknownSchemaError):
+        serde.decode_record(b"\x00\x00\x00\x03\xe7", "anything")
+    good = serde.serialize(SAMPLES[0][1], SAMPLES[0][0])
+    with pytest.raises(UndecodableError):
+        serde.decode_record(good[:8], "anything")

@@ -140,6 +140,16 @@ def test_list_filters_by_status_and_limits(client: TestClient) -> None:
     assert client.get("/orders", params={"limit": 0}).status_code == 422
 
 
+def test_list_filters_by_customer_and_counts_by_status(client: TestClient) -> None:
+    mine = {client.post("/orders", json=body(customer_id="ana")).json()["id"] for _ in range(2)}
+    client.post("/orders", json=body(customer_id="ben"))
+    listed = client.get("/orders", params={"customer_id": "ana", "status": "PENDING"}).json()
+    assert {o["id"] for o in listed["orders"]} == mine
+    assert client.get("/orders", params={"customer_id": "nobody"}).json()["count"] == 0
+    assert client.get("/orders", params={"customer_id": ""}).status_code == 422
+    assert client.get("/orders/counts").json() == {"total": 3, "by_status": {"PENDING": 3}}
+
+
 def test_health_and_openapi(client: TestClient) -> None:
     assert client.get("/health").json()["status"] == "ok"
     spec = client.get("/openapi.json").json()

@@ -1,0 +1,40 @@
+"""`python -m console`: serve the operations console at CONSOLE_URL (default
+http://127.0.0.1:8080), reading KAFKA_BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL and ORDER_API_URL."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pydantic
+import uvicorn
+
+from console.app import bootstrap, create_app
+from console.settings import ConsoleSettings, SettingsError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="console", description=__doc__)
+    parser.add_argument("--log-level", default="warning", help="uvicorn log level")
+    args = parser.parse_args(argv)
+    try:
+        settings = ConsoleSettings()
+        host, port = settings.bind()
+        console = bootstrap(settings)
+    except (SettingsError, pydantic.ValidationError) as exc:
+        first = str(exc).splitlines()[0] if isinstance(exc, SettingsError) else _first(exc)
+        print(f"console: {first}", file=sys.stderr)
+        return 2
+    print(f"console: http://{host}:{port} ({console.policy.why})", flush=True)
+    uvicorn.run(create_app(console), host=host, port=port, log_level=args.log_level)
+    return 0
+
+
+def _first(exc: pydantic.ValidationError) -> str:
+    error = exc.errors()[0]
+    name = "_".join(str(p) for p in error.get("loc", ())).upper()
+    return f"setting {name}: {error.get('msg')}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
