@@ -5,8 +5,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install run up down status dlq register codegen codegen-check compat lint docs \
-        test test-unit bench replay clean system-deps
+.PHONY: help install run up down status dlq register download codegen codegen-check compat lint \
+        docs test test-unit bench replay clean system-deps
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -38,8 +38,12 @@ status: $(STAMP) ## services, consumer groups, lag, DLQ counts
 dlq: $(STAMP) ## dead letter queue: ARGS="list | show N | redrive N...|--all [--reason CLASS]"
 	@$(PY) -m stack dlq $(ARGS)
 
-register: $(STAMP) ## register every contract with the registry at SCHEMA_REGISTRY_URL
-	@$(PY) -m stack register
+register: $(STAMP) ## register the contracts at SCHEMA_REGISTRY_URL (DRY_RUN=1, SUBJECTS="s1 s2")
+	@$(PY) -m stack register $(if $(DRY_RUN),--dry-run) $(foreach s,$(SUBJECTS),--subject $(s))
+
+download: $(STAMP) ## the registry's latest schemas as files (REGISTRY=url, OUTPUT=dir, SUBJECTS=...)
+	@$(PY) -m gate download --registry $(or $(REGISTRY),$(SCHEMA_REGISTRY_URL),http://127.0.0.1:8081) \
+		--output $(or $(OUTPUT),var/registry-schemas) $(foreach s,$(SUBJECTS),--subject $(s))
 
 codegen: $(STAMP) ## contracts/ -> services/events/generated.py (typed pydantic classes)
 	@$(PY) -m codegen

@@ -15,11 +15,12 @@ import yaml
 
 from avrokit.levels import CompatibilityLevel
 from avrokit.names import defined_names, used_names
+from avrokit.yamlfile import InputError
 
 CONTRACTS_DIR = Path(__file__).resolve().parent.parent / "contracts"
 
 
-class CatalogError(ValueError):
+class CatalogError(InputError):
     """The catalog or a contract is malformed; the message names the file and the entry."""
 
 

@@ -24,7 +24,7 @@ from avrokit.schema import ParsedSchema
 AvroSchema = Any
 
 # Writer type -> reader types it may be promoted to (Avro spec, "Schema Resolution").
-_PROMOTIONS: dict[str, frozenset[str]] = {
+PROMOTIONS: dict[str, frozenset[str]] = {
     "int": frozenset({"long", "float", "double"}),
     "long": frozenset({"float", "double"}),
     "float": frozenset({"double"}),
@@ -48,6 +48,7 @@ class Incompatibility:
     fix: str  # how to fix it
     level: CompatibilityLevel
     against_version: int | None
+    field: str = ""  # a field no longer in the new schema: `path` points at its record
 
     def describe(self) -> str:
         version = (
@@ -77,6 +78,7 @@ class _Finding:
     kind: str
     message: str
     fix: str
+    field: str = ""
 
 
 def _label(schema: AvroSchema) -> str:
@@ -86,7 +88,7 @@ def _label(schema: AvroSchema) -> str:
         return f"array<{_label(schema.items)}>"
     if schema.type == "map":
         return f"map<{_label(schema.values)}>"
-    name = getattr(schema, "fullname", None)
+    name = getattr(schema, "fullname", None) if schema.type in NAMED else None
     return f"{schema.type} '{name}'" if name else str(schema.type)
 
 
@@ -101,7 +103,7 @@ def _branch_matches(reader: AvroSchema, writer: AvroSchema) -> bool:
     """Would Avro resolution pick `reader` (a union branch) for `writer` data?"""
     if reader.type == writer.type:
         return reader.type not in NAMED or _names_match(reader, writer)
-    return reader.type in _PROMOTIONS.get(writer.type, frozenset())
+    return reader.type in PROMOTIONS.get(writer.type, frozenset())
 
 
 class _Walk:
@@ -112,8 +114,8 @@ class _Walk:
         self.findings: list[_Finding] = []
         self._active: set[tuple[int, int]] = set()
 
-    def _add(self, path: str, kind: str, message: str, fix: str) -> None:
-        self.findings.append(_Finding(path, kind, message, fix))
+    def _add(self, path: str, kind: str, message: str, fix: str, field: str = "") -> None:
+        self.findings.append(_Finding(path, kind, message, fix, field))
 
     def _old_new(self, reader: AvroSchema, writer: AvroSchema) -> tuple[AvroSchema, AvroSchema]:
         return (writer, reader) if self.new_is_reader else (reader, writer)
@@ -152,7 +154,7 @@ class _Walk:
             self._add(path, MISSING_UNION_BRANCH, msg, fix)
             return
         if reader.type != writer.type:
-            if reader.type in _PROMOTIONS.get(writer.type, frozenset()):
+            if reader.type in PROMOTIONS.get(writer.type, frozenset()):
                 return
             self._add(
                 path,
@@ -249,6 +251,7 @@ class _Walk:
                         f"and old readers have no default for it",
                         f"keep field '{rfield.name}' (or first give it a default in a version "
                         f"every reader uses)",
+                        rfield.name,
                     )
 
     def _enum(self, reader: AvroSchema, writer: AvroSchema, path: str) -> None:
@@ -300,5 +303,5 @@ def check_compatibility(
             if (f.path, f.kind, f.message) in seen:
                 continue
             seen.add((f.path, f.kind, f.message))
-            out.append(Incompatibility(f.path, f.kind, f.message, f.fix, level, version))
+            out.append(Incompatibility(f.path, f.kind, f.message, f.fix, level, version, f.field))
     return out

@@ -28,26 +28,37 @@ def namespace_of(full: str) -> str:
     return full.rpartition(".")[0]
 
 
-def defined_names(schema: Any, namespace: str = "") -> set[str]:
-    """Full names of every named type defined inside `schema`."""
-    names: set[str] = set()
+def named_types(schema: Any, namespace: str = "") -> dict[str, Any]:
+    """Every named type defined inside `schema`: full name -> its definition."""
+    out: dict[str, Any] = {}
+    _collect(schema, namespace, out)
+    return out
+
+
+def _collect(schema: Any, namespace: str, out: dict[str, Any]) -> None:
     if isinstance(schema, list):
         for branch in schema:
-            names |= defined_names(branch, namespace)
+            _collect(branch, namespace, out)
     elif isinstance(schema, dict):
         kind = schema.get("type")
-        if kind in NAMED:
+        if kind in NAMED and isinstance(schema.get("name"), str):
             full = full_name(schema, namespace)
-            names.add(full)
+            out[full] = schema
             namespace = namespace_of(full)
-        for f in schema.get("fields", []):
-            names |= defined_names(f.get("type"), namespace)
+        fields = schema.get("fields") if kind in ("record", "error") else None
+        for f in fields if isinstance(fields, list) else []:
+            if isinstance(f, dict):
+                _collect(f.get("type"), namespace, out)
         for key in ("items", "values"):
             if key in schema:
-                names |= defined_names(schema[key], namespace)
+                _collect(schema[key], namespace, out)
         if isinstance(kind, dict | list):
-            names |= defined_names(kind, namespace)
-    return names
+            _collect(kind, namespace, out)
+
+
+def defined_names(schema: Any, namespace: str = "") -> set[str]:
+    """Full names of every named type defined inside `schema`."""
+    return set(named_types(schema, namespace))
 
 
 def used_names(schema: Any, namespace: str = "") -> set[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,11 +81,28 @@ def parse_schema(
     _check_structure(obj, "")
     names = avro.name.Names(validate_names=True)
     named: dict[str, Any] = {}
+    with warnings.catch_warnings():
+        # avro-python warns (on stderr) about logical types it does not know and reads them as
+        # their base type, as resolution does: nothing for the caller to act on.
+        warnings.simplefilter("ignore", avro.errors.IgnoredLogicalType)
+        parsed = _parse(obj, ref_objs, names, named, validate_defaults)
+    return ParsedSchema(
+        text=compact_json(obj),
+        canonical=canonical_json(obj),
+        json=obj,
+        avro=parsed,
+        references=tuple(references),
+    )
+
+
+def _parse(
+    obj: Any, ref_objs: list[Any], names: avro.name.Names, named: dict[str, Any], defaults: bool
+) -> avro.schema.Schema:
     try:
         for ref in ref_objs:
             avro.schema.make_avsc_object(ref, names)
         parsed = avro.schema.make_avsc_object(obj, names)
-        if validate_defaults:  # before fastavro, so the reason names the field and its path
+        if defaults:  # before fastavro, so the reason names the field and its path
             _check_defaults(parsed, "", set())
         for ref in ref_objs:
             fastavro.parse_schema(ref, named_schemas=named, _write_hint=False)
@@ -95,13 +113,7 @@ def parse_schema(
         raise InvalidSchema(f"Invalid schema: {exc}") from None
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
         raise InvalidSchema(f"Invalid schema: {type(exc).__name__}: {exc}") from None
-    return ParsedSchema(
-        text=compact_json(obj),
-        canonical=canonical_json(obj),
-        json=obj,
-        avro=parsed,
-        references=tuple(references),
-    )
+    return parsed
 
 
 # --- structural checks with JSON-pointer paths ------------------------------------------------

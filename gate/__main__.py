@@ -6,10 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from avrokit.catalog import CatalogError
-from gate import compat, docs, lint, overrides, ruledoc
+import httpx
+
+from avrokit.yamlfile import InputError
+from gate import compat, docs, lint, overrides, registry_mode, ruledoc
 from gate.context import Repo
 from gate.findings import FORMATS, render
+from gate.history import HistoryError
+from gate.registry_mode import RegistryUnavailable
 
 
 def _summary(cmd: str, findings: list, checked: int, what: str) -> str:
@@ -35,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--format", choices=FORMATS, default="text")
     lt = sub.add_parser("lint", help="contract lint rules")
     lt.add_argument("--format", choices=FORMATS, default="text")
+    dl = sub.add_parser("download", help="the registry's latest schemas, laid out as contracts/")
+    dl.add_argument("--registry", required=True, help="Schema Registry URL")
+    dl.add_argument("--output", type=Path, required=True, help="directory to write")
+    dl.add_argument("--subject", action="append", help="only this subject (repeat for more)")
     sub.add_parser("docs", help="docs/asyncapi.yaml and docs/catalog.md")
     r = sub.add_parser("rules", help="write gate/RULES.md")
     r.add_argument("--check", action="store_true", help="fail if gate/RULES.md is stale")
@@ -42,13 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     repo = Repo(args.root.resolve())
     try:
         if args.cmd == "compat":
-            result = compat.run(repo, args.against, args.registry, not args.no_interop)
+            if args.registry:
+                result = registry_mode.run(repo, args.registry, not args.no_interop)
+            else:
+                result = compat.run(repo, args.against, not args.no_interop)
             path = args.overrides or compat.default_overrides(repo.root)
-            try:
-                found = overrides.apply(result.findings, overrides.load(path))
-            except overrides.OverrideError as exc:
-                print(f"gate compat: {exc}", file=sys.stderr)
-                return 2
+            applied = overrides.apply(result.findings, overrides.load(path), result.baseline)
+            found = applied.findings
             print(
                 render(
                     found,
@@ -57,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                     result.notes,
                     result.subjects,
                     "gate compat",
+                    applied.warnings,
                 )
             )
             return 1 if any(f.is_error for f in found) else 0
@@ -66,6 +75,14 @@ def main(argv: list[str] | None = None) -> int:
             summary = _summary("lint", found, checked, "contracts")
             print(render(found, args.format, summary, (), files, "gate lint"))
             return 1 if found else 0
+        if args.cmd == "download":
+            with httpx.Client(base_url=args.registry, timeout=10) as client:
+                lines = registry_mode.download(
+                    registry_mode.Registry(client), repo, args.output, args.subject
+                )
+            for line in lines:
+                print(f"gate download: {line}")
+            return 0
         if args.cmd == "docs":
             for path in docs.write(repo):
                 print(f"gate docs: wrote {path.relative_to(repo.root)}")
@@ -79,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         target.write_text(text)
         print(f"gate rules: wrote {target}")
         return 0
-    except CatalogError as exc:
+    except (InputError, HistoryError, RegistryUnavailable) as exc:
         print(f"gate {args.cmd}: {exc}", file=sys.stderr)
         return 2
 

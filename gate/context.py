@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from avrokit.catalog import Catalog, Contract, load_catalog
+from gate.fieldpath import place
 from gate.findings import Finding
 from gate.locate import Locator
 from gate.rules.model import Change
@@ -18,6 +21,7 @@ class Subject:
     name: str
     contract: Contract
     level: str
+    keys: tuple[str | int, ...] = ()  # where catalog.yaml states its level
 
 
 @dataclass
@@ -37,8 +41,14 @@ class Repo:
 
     def subjects(self) -> list[Subject]:
         cat = self.catalog
-        out = [Subject(s.subject, s.contract, s.compatibility) for s in cat.shared_types]
-        out += [Subject(t.value_subject, t.value, t.compatibility) for t in cat.topics.values()]
+        out = [
+            Subject(s.subject, s.contract, s.compatibility, ("shared_types", i, "compatibility"))
+            for i, s in enumerate(cat.shared_types)
+        ]
+        out += [
+            Subject(t.value_subject, t.value, t.compatibility, ("topics", t.name, "compatibility"))
+            for t in cat.topics.values()
+        ]
         return out
 
     def reference_paths(self, contract: Contract) -> dict[str, str]:
@@ -52,9 +62,13 @@ class Repo:
     def finding(
         self, contract: Contract, change: Change, subject: str = "", against: str = ""
     ) -> Finding:
-        line, col = _locator(contract.text).locate(change.path)
+        """`change` (a pointer into `contract`) as a finding in the file that holds it: a pointer
+        through a reference to a shared type lands in that type's own contract."""
+        where = place(contract.full_name, contract.schema, change.path, self.shared_schemas)
+        target = self.catalog.contracts.get(where.contract, contract)
+        line, col = _locator(target.text).locate(where.pointer)
         return Finding(
-            self.rel(contract),
+            self.rel(target),
             line,
             col,
             change.rule.id,
@@ -62,9 +76,33 @@ class Repo:
             change.message,
             change.fix,
             subject,
-            change.path,
+            where.pointer,
             against,
+            field=f"{where.path}.{change.name}" if change.name else where.path,
+            level=change.level,
+            subjects=(subject,) if subject else (),
         )
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A digest of catalog.yaml and every contract: equal exactly when the contracts are."""
+        digest = hashlib.sha256((self.contracts_dir / "catalog.yaml").read_bytes())
+        for c in sorted(self.catalog.contracts.values(), key=lambda c: c.file.as_posix()):
+            digest.update(b"\0" + c.file.as_posix().encode() + b"\0" + c.text.encode())
+        return digest.hexdigest()[:16]
+
+    @cached_property
+    def shared_schemas(self) -> dict[str, Any]:
+        return {s.contract.full_name: s.contract.schema for s in self.catalog.shared_types}
+
+    def subjects_using(self, contract: Contract) -> list[str]:
+        """The subjects whose schema is `contract` or references it."""
+        name = contract.full_name
+        return [
+            s.name
+            for s in self.subjects()
+            if s.contract.full_name == name or name in s.contract.references
+        ]
 
 
 _LOCATORS: dict[str, Locator] = {}

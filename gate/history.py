@@ -1,12 +1,10 @@
-"""Earlier versions of a contract: from git (offline) or from a live registry (online)."""
+"""Earlier versions of a contract from git: commits, blobs and the clone's shallow boundary."""
 
 from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
 
 
 @dataclass(frozen=True)
@@ -29,11 +27,37 @@ def git(repo: Path, *args: str) -> str:
     return proc.stdout
 
 
-def git_show(repo: Path, rev: str, path: str) -> str | None:
+def rev_parse(repo: Path, rev: str) -> str | None:
+    """The full commit id `rev` names, or None if it names no commit in this clone."""
     proc = subprocess.run(
-        ["git", "show", f"{rev}:{path}"], cwd=repo, capture_output=True, text=True
+        ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
     )
-    return proc.stdout if proc.returncode == 0 else None
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def merge_base(repo: Path, a: str, b: str) -> str | None:
+    proc = subprocess.run(["git", "merge-base", a, b], cwd=repo, capture_output=True, text=True)
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def is_repository(repo: Path) -> bool:
+    proc = subprocess.run(["git", "rev-parse", "--git-dir"], cwd=repo, capture_output=True)
+    return proc.returncode == 0
+
+
+def shallow_commits(repo: Path) -> frozenset[str]:
+    """The commits at the boundary of a shallow clone (their parents are not here)."""
+    path = Path(git(repo, "rev-parse", "--git-path", "shallow").strip())
+    path = path if path.is_absolute() else repo / path
+    return frozenset(path.read_text().split()) if path.is_file() else frozenset()
+
+
+def commits_between(repo: Path, since: str, until: str) -> list[str]:
+    """`git rev-list since..until`, newest first."""
+    return git(repo, "rev-list", f"{since}..{until}").split()
 
 
 class Blobs:
@@ -69,7 +93,8 @@ class Blobs:
             return None
         data = stdout.read(int(header[2]))
         stdout.read(1)  # the newline after the contents
-        return data.decode() if header[1] == "blob" else None
+        # a version that is not UTF-8 is still read: it fails to parse and is reported as invalid
+        return data.decode(errors="replace") if header[1] == "blob" else None
 
     def close(self) -> None:
         if self._proc is not None:
@@ -93,6 +118,32 @@ def file_log(repo: Path, path: str, rev: str = "HEAD") -> list[tuple[str, str, s
     return entries
 
 
+@dataclass(frozen=True)
+class FileHistory:
+    versions: list[Version]  # oldest first, consecutive duplicates dropped
+    first_commit: str | None  # the oldest commit that touched the file; None: never committed
+
+
+def file_history(
+    repo: Path, path: str, ref_paths: dict[str, str], rev: str, blobs: Blobs
+) -> FileHistory:
+    """Every version of `path` in the history of `rev`. `ref_paths` maps each referenced type to
+    its file, read at the same commit (the working tree's if it did not exist then)."""
+    versions: list[Version] = []
+    log = list(reversed(file_log(repo, path, rev)))
+    for commit, at_path, desc in log:
+        text = blobs.read(commit, at_path)
+        if text is None or (versions and versions[-1].text == text):
+            continue
+        refs = []
+        for ref_path in ref_paths.values():
+            ref = blobs.read(commit, ref_path)
+            refs.append(ref if ref is not None else (repo / ref_path).read_text())
+        subject = desc.partition(" ")[2]
+        versions.append(Version(f"git {commit[:7]}", text, tuple(refs), commit, subject))
+    return FileHistory(versions, log[0][0] if log else None)
+
+
 def git_versions(
     repo: Path,
     path: str,
@@ -100,50 +151,10 @@ def git_versions(
     rev: str = "HEAD",
     blobs: Blobs | None = None,
 ) -> list[Version]:
-    """Every version of `path` in the history of `rev`, oldest first, consecutive duplicates
-    dropped. `ref_paths` maps each referenced type to its file; read at the same commit."""
+    """`file_history(...).versions`, with a reader of its own unless one is given."""
     reader = blobs or Blobs(repo)
-    versions: list[Version] = []
     try:
-        for commit, at_path, desc in reversed(file_log(repo, path, rev)):
-            text = reader.read(commit, at_path)
-            if text is None or (versions and versions[-1].text == text):
-                continue
-            refs = []
-            for ref_path in ref_paths.values():
-                ref = reader.read(commit, ref_path)
-                refs.append(ref if ref is not None else (repo / ref_path).read_text())
-            subject = desc.partition(" ")[2]
-            versions.append(Version(f"git {commit[:7]}", text, tuple(refs), commit, subject))
+        return file_history(repo, path, ref_paths, rev, reader).versions
     finally:
         if blobs is None:
             reader.close()
-    return versions
-
-
-def registry_versions(client: httpx.Client, subject: str) -> list[Version]:
-    """Every registered version of `subject`, oldest first; [] if the subject does not exist."""
-    resp = client.get(f"/subjects/{subject}/versions")
-    if resp.status_code == 404:
-        return []
-    resp.raise_for_status()
-    out = []
-    for v in sorted(resp.json()):
-        body = _get(client, f"/subjects/{subject}/versions/{v}")
-        out.append(Version(f"registry v{v}", body["schema"], tuple(_refs(client, body))))
-    return out
-
-
-def _get(client: httpx.Client, path: str) -> dict:
-    resp = client.get(path)
-    resp.raise_for_status()
-    return resp.json()
-
-
-def _refs(client: httpx.Client, body: dict) -> list[str]:
-    """Texts of the schemas `body` references, transitively, dependencies first."""
-    out: list[str] = []
-    for ref in body.get("references") or []:
-        dep = _get(client, f"/subjects/{ref['subject']}/versions/{ref['version']}")
-        out += _refs(client, dep) + [dep["schema"]]
-    return list(dict.fromkeys(out))

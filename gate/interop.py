@@ -2,7 +2,8 @@
 exchange sample events, in the directions the subject's level promises.
 
 Both sides are generated with `python -m codegen --contracts <dir> --output <file>` (the base from a
-`git archive` of the base revision's contracts/), imported, and used as the services use them:
+`git archive` of the base revision's contracts/, or from the schemas downloaded from a registry),
+imported, and used as the services use them:
 build an event of the writer's class, write it with fastavro under the writer's schema, read it
 resolving to the reader's schema, validate it into the reader's class.
 """
@@ -27,56 +28,73 @@ import fastavro
 
 from avrokit import CompatibilityLevel
 from avrokit.catalog import Contract
-from gate.context import Repo
-from gate.rules.base import rule
-from gate.rules.diff import PRIMITIVES, full_name
+from avrokit.names import PRIMITIVES, full_name, named_types
+from gate.rules.interop import MIXED_VERSIONS
 from gate.rules.model import Change
 
-MIXED_VERSIONS = rule(
-    "INTEROP_MIXED_VERSIONS",
-    "INTEROP",
-    "An event written by one generation of the classes cannot be read into the other generation's "
-    "class (run for every changed contract whose WIRE check passed).",
-    "make the change resolvable both ways the level promises (usually: add a default)",
-    '{"name": "quantity", "type": "int", "default": 0}  # but code rejects 0 (constrained type)',
-    '{"name": "quantity", "type": ["null", "int"], "default": null}',
-)
-
 _WORK = tempfile.TemporaryDirectory(prefix="gate-interop-")
-_MODULES: dict[str, ModuleType] = {}
+_MODULES: dict[str, ModuleType | CodegenFailed] = {}
 
 
-def _generate(repo: Repo, revision: str | None) -> ModuleType:
-    tag = revision or "worktree"
-    if tag in _MODULES:
-        return _MODULES[tag]
-    out_dir = Path(_WORK.name) / tag
-    out_dir.mkdir(parents=True, exist_ok=True)
-    contracts = repo.contracts_dir
-    if revision:
+class CodegenFailed(Exception):
+    """`python -m codegen` refused the contracts of one revision; `reason` is its one line."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def for_revision(root: Path, revision: str) -> ModuleType:
+    """Generated classes of `revision`'s contracts (from a `git archive` of its contracts/)."""
+    if revision not in _MODULES:
+        out_dir = Path(_WORK.name) / revision
+        out_dir.mkdir(parents=True, exist_ok=True)
         archive = subprocess.run(
-            ["git", "archive", revision, "contracts"],
-            cwd=repo.root,
-            capture_output=True,
-            check=True,
+            ["git", "archive", revision, "contracts"], cwd=root, capture_output=True, check=True
         ).stdout
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(out_dir, filter="data")
-        contracts = out_dir / "contracts"
-    output = out_dir / f"events_{tag[:12]}.py"
-    subprocess.run(
+        _MODULES[revision] = _generate(root, out_dir / "contracts", revision)
+    return _cached(revision)
+
+
+def generate(root: Path, contracts: Path, tag: str) -> ModuleType:
+    """Generated classes of the contracts in `contracts` (cached by `tag`); CodegenFailed when
+    codegen refuses them. Codegen runs as a subprocess from `root`, as `make codegen` does."""
+    if tag not in _MODULES:
+        _MODULES[tag] = _generate(root, contracts, tag)
+    return _cached(tag)
+
+
+def _cached(tag: str) -> ModuleType:
+    hit = _MODULES[tag]
+    if isinstance(hit, CodegenFailed):
+        raise hit
+    return hit
+
+
+def _generate(root: Path, contracts: Path, tag: str) -> ModuleType | CodegenFailed:
+    safe = "".join(c if c.isalnum() else "_" for c in tag)[:40]
+    output = Path(_WORK.name) / f"events_{safe}.py"
+    proc = subprocess.run(
         [sys.executable, "-m", "codegen", "--contracts", str(contracts), "--output", str(output)],
-        cwd=repo.root,
+        cwd=root,
         capture_output=True,
-        check=True,
+        text=True,
     )
-    spec = importlib.util.spec_from_file_location(f"gate_interop_{tag[:12]}", output)
+    if proc.returncode != 0:
+        lines = [x.strip() for x in proc.stderr.splitlines() if x.strip()] or ["(no message)"]
+        reason = lines[-1].removeprefix("codegen: ")
+        return CodegenFailed(reason.split(": ", 1)[1] if reason.startswith(_RAISED) else reason)
+    spec = importlib.util.spec_from_file_location(f"gate_interop_{safe}", output)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # pydantic resolves forward references through it
     spec.loader.exec_module(module)
-    _MODULES[tag] = module
     return module
+
+
+_RAISED = ("avrokit.", "codegen.", "ValueError", "KeyError", "TypeError")
 
 
 def _parsed(module: ModuleType, cls: type) -> Any:
@@ -85,22 +103,6 @@ def _parsed(module: ModuleType, cls: type) -> Any:
         fastavro.parse_schema(json.loads(module.SHARED_SCHEMAS[ref]), named_schemas=named)
     schema = json.loads(cls.AVRO_SCHEMA)  # type: ignore[attr-defined]
     return fastavro.parse_schema(schema, named_schemas=named)
-
-
-def _named_types(node: Any, ns: str, out: dict[str, Any]) -> None:
-    if isinstance(node, list):
-        for b in node:
-            _named_types(b, ns, out)
-    elif isinstance(node, dict):
-        if node.get("type") in ("record", "error", "enum", "fixed"):
-            name = full_name(node, ns)
-            out[name] = node
-            ns = name.rpartition(".")[0]
-        for f in node.get("fields", []) if node.get("type") in ("record", "error") else []:
-            _named_types(f["type"], ns, out)
-        for key in ("items", "values", "type"):
-            if isinstance(node.get(key), dict | list):
-                _named_types(node[key], ns, out)
 
 
 def sample(node: Any, named: dict[str, Any], ns: str = "", variant: int = 0) -> Any:
@@ -156,9 +158,9 @@ def roundtrip(writer_mod: ModuleType, reader_mod: ModuleType, name: str, variant
     wcls, rcls = writer_mod.EVENT_TYPES[name], reader_mod.EVENT_TYPES[name]
     named: dict[str, Any] = {}
     for ref in wcls.AVRO_REFERENCES:
-        _named_types(json.loads(writer_mod.SHARED_SCHEMAS[ref]), "", named)
+        named.update(named_types(json.loads(writer_mod.SHARED_SCHEMAS[ref])))
     schema = json.loads(wcls.AVRO_SCHEMA)
-    _named_types(schema, "", named)
+    named.update(named_types(schema))
     event = wcls.model_validate(sample(schema, named, "", variant))
     buf = io.BytesIO()
     fastavro.schemaless_writer(buf, _parsed(writer_mod, wcls), event.model_dump())
@@ -167,21 +169,13 @@ def roundtrip(writer_mod: ModuleType, reader_mod: ModuleType, name: str, variant
     return rcls.model_validate(record)
 
 
-def check(repo: Repo, contract: Contract, base: str, level: CompatibilityLevel) -> list[Change]:
+def check(
+    old: ModuleType, new: ModuleType, contract: Contract, level: CompatibilityLevel
+) -> list[Change]:
+    """Round trips of `contract`'s event between the old and the new generated classes, in the
+    directions `level` promises."""
     if level is CompatibilityLevel.NONE:
         return []
-    try:
-        old, new = _generate(repo, base), _generate(repo, None)
-    except subprocess.CalledProcessError as exc:
-        msg = (exc.stderr or b"").decode(errors="replace").strip().splitlines()[-1:] or ["?"]
-        return [
-            Change(
-                MIXED_VERSIONS,
-                "",
-                f"could not generate classes to compare: {msg[0]}",
-                "make `python -m codegen` succeed on both revisions",
-            )
-        ]
     name = contract.full_name
     if name not in getattr(old, "EVENT_TYPES", {}) or name not in new.EVENT_TYPES:
         return []  # shared types are exercised through the events; renames are CODEGEN's

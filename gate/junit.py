@@ -29,9 +29,10 @@ def _case(suite: ET.Element, name: str, f: Finding) -> None:
         line=str(f.line),
     )
     if f.is_error:
-        failure = ET.SubElement(case, "failure", type=f.rule, message=f.message)
-        body = [f"{f.file}:{f.line}:{f.col}: {f.rule} {f.message}"]
+        failure = ET.SubElement(case, "failure", type=f.rule, message=f.headline)
+        body = [f"{f.file}:{f.line}:{f.col}: {f.rule} {f.headline}"]
         body += [f"{where}"] if where else []
+        body += [f"subjects: {', '.join(f.affected)}"] if len(f.affected) > 1 else []
         failure.text = "\n".join([*body, f"fix: {f.fix}"])
     else:
         ET.SubElement(case, "skipped", message=f"override applied: {f.override}")

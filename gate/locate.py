@@ -1,4 +1,4 @@
-"""JSON pointer -> line:col in the text of an .avsc file.
+"""JSON pointer -> line:col in the text of an .avsc file (and a key path -> line:col in YAML).
 
 A small scanner over JSON tokens records where every value (and every object key) starts, keyed by
 its JSON pointer, so a finding about `/fields/3/type` points at that exact spot of the file.
@@ -9,6 +9,10 @@ from __future__ import annotations
 import contextlib
 import json
 from bisect import bisect_right
+
+from avrokit.yamlfile import locate_yaml
+
+__all__ = ["Locator", "locate_yaml"]
 
 _WS = " \t\r\n"
 

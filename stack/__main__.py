@@ -9,7 +9,8 @@ import threading
 import time
 from pathlib import Path
 
-from stack.contracts import create_topics, register_contracts
+from avrokit.yamlfile import InputError
+from stack.contracts import create_topics, plan_registration, register_contracts
 from stack.stack import Stack, StackConfig
 
 
@@ -124,7 +125,11 @@ def main(argv: list[str] | None = None) -> int:
     dlq.add_argument(
         "--max-redrives", type=int, default=3, help="refuse entries redriven this often"
     )
-    sub.add_parser("register", help="register contracts/ with the registry")
+    reg = sub.add_parser("register", help="register contracts/ with the registry")
+    reg.add_argument("--dry-run", action="store_true", help="say what would be registered")
+    reg.add_argument(
+        "--subject", action="append", help="only this subject (repeat for more); default: all"
+    )
     sub.add_parser("topics", help="create the catalog's topics")
     args = parser.parse_args(argv)
     config = StackConfig.from_settings(args.root)
@@ -144,13 +149,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "dlq":
             return cmd_dlq(config, args)
         if args.command == "register":
-            register_contracts(config.registry_url, progress=_say)
+            if args.dry_run:
+                for line in plan_registration(config.registry_url, subjects=args.subject):
+                    _say(line)
+                _say("dry run: nothing registered")
+                return 0
+            register_contracts(config.registry_url, progress=_say, subjects=args.subject)
             return 0
         if args.command == "topics":
             _say(f"topics: {', '.join(create_topics(config.kafka))}")
             return 0
-    except (RuntimeError, KeyError) as exc:
+    except InputError as exc:  # a malformed catalog or contract: one line per problem
         print(f"stack: {exc}", file=sys.stderr)
+        return 2
+    except (RuntimeError, KeyError) as exc:
+        print(f"stack: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
         return 1
     return 2
 

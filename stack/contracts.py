@@ -6,7 +6,12 @@ from collections.abc import Callable
 
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic
-from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry import (
+    Schema,
+    SchemaReference,
+    SchemaRegistryClient,
+    SchemaRegistryError,
+)
 
 from avrokit import compact_json
 from avrokit.catalog import Catalog, load_catalog
@@ -50,12 +55,102 @@ def catalog_schemas(catalog: Catalog) -> tuple[list[SubjectSchema], list[Subject
     return shared, subjects
 
 
+def select(
+    catalog: Catalog, subjects: list[str] | None
+) -> tuple[list[SubjectSchema], list[SubjectSchema], list[str]]:
+    """The catalog's schemas to register: every one, or the chosen `subjects` with the shared
+    types they reference (registered first: an event's reference must name the version that
+    holds the local text). Also one line per shared type added that way."""
+    shared, topics = catalog_schemas(catalog)
+    if not subjects:
+        return shared, topics, []
+    known = {s.subject for s in shared + topics}
+    unknown = sorted(set(subjects) - known)
+    if unknown:
+        raise KeyError(f"no such subject in the catalog: {', '.join(unknown)}")
+    chosen_topics = [t for t in topics if t.subject in subjects]
+    needed = {r for t in chosen_topics for r in t.references}
+    chosen_shared = [s for s in shared if s.subject in subjects or s.subject in needed]
+    added = [
+        f"{s.subject}: registered too, referenced by the chosen subjects"
+        for s in chosen_shared
+        if s.subject not in subjects
+    ]
+    return chosen_shared, chosen_topics, added
+
+
 def register_contracts(
     registry_url: str,
     catalog: Catalog | None = None,
     progress: Callable[[str], None] = lambda _: None,
+    subjects: list[str] | None = None,
 ) -> dict[str, int]:
-    """Register every contract under its subject, at the catalog's compatibility level."""
+    """Register every contract (or the chosen `subjects`) under its subject, at the catalog's
+    compatibility level."""
     catalog = catalog or load_catalog()
+    shared, topics, added = select(catalog, subjects)
+    for line in added:
+        progress(line)
     client = SchemaRegistryClient({"url": registry_url})
-    return register_all(client, *catalog_schemas(catalog), progress=progress)
+    return register_all(client, shared, topics, progress=progress)
+
+
+def plan_registration(
+    registry_url: str, catalog: Catalog | None = None, subjects: list[str] | None = None
+) -> list[str]:
+    """`make register DRY_RUN=1`: what registering would do, one line per subject; nothing is
+    written to the registry."""
+    catalog = catalog or load_catalog()
+    shared, topics, added = select(catalog, subjects)
+    client = SchemaRegistryClient({"url": registry_url})
+    lines = list(added)
+    versions: dict[str, int | None] = {}
+    for item in [*shared, *topics]:
+        level = _registry_level(client, item.subject)
+        drift = f" (registry: {level})" if level != item.compatibility else ""
+        pending = [n for n in item.references if versions.get(n) is None]
+        if pending:
+            lines.append(
+                f"{item.subject}: would register a new version, referencing the new version of "
+                f"{', '.join(pending)}; level {item.compatibility}{drift}"
+            )
+            continue
+        refs = [SchemaReference(n, n, versions[n]) for n in item.references]
+        schema = Schema(item.text, "AVRO", refs)
+        try:
+            found = client.lookup_schema(item.subject, schema)
+            versions[item.subject] = found.version
+            lines.append(
+                f"{item.subject}: already registered as version {found.version} (id "
+                f"{found.schema_id}); level {item.compatibility}{drift}"
+            )
+            continue
+        except SchemaRegistryError as exc:
+            if exc.http_status_code != 404:
+                raise RuntimeError(f"{item.subject}: {exc}") from exc
+        versions[item.subject] = None
+        verdict = _verdict(client, item.subject, schema)
+        lines.append(
+            f"{item.subject}: would register a new version{verdict}; level "
+            f"{item.compatibility}{drift}"
+        )
+    return lines
+
+
+def _registry_level(client: SchemaRegistryClient, subject: str) -> str:
+    try:
+        return client.get_compatibility(subject)
+    except SchemaRegistryError:
+        return "unset"
+
+
+def _verdict(client: SchemaRegistryClient, subject: str, schema: Schema) -> str:
+    try:
+        client.get_latest_version(subject)
+    except SchemaRegistryError:
+        return " (new subject)"
+    try:
+        ok = client.test_compatibility(subject, schema)
+    except SchemaRegistryError as exc:
+        return f" (the registry cannot test it: {exc})"
+    return " (the registry says: compatible)" if ok else " (the registry says: INCOMPATIBLE)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from avrokit.compatibility import PROMOTIONS
 from gate.rules.base import rule
 from gate.rules.diff import NAMED, Pair, full_name, kind_of
 from gate.rules.model import Change
@@ -55,11 +56,23 @@ ENUM_SYMBOL_RENAMED = rule(
 TYPE_CHANGED = rule(
     "CODEGEN_FIELD_TYPE_CHANGED",
     "CODEGEN",
-    "A value's primitive type was promoted (e.g. int -> long, string -> bytes): readable on the "
-    "wire, but the generated Python type changes.",
+    "A value's primitive type changed along an Avro promotion (e.g. int -> long, string -> "
+    "bytes, or back): readable on the wire in one direction, but the generated Python type "
+    "changes.",
     "keep the old type, or add a new field with the new type",
     '{"name": "quantity", "type": "long"}   # was "int"',
     '{"name": "quantity", "type": "int"}',
+)
+
+GENERATION_FAILED = rule(
+    "CODEGEN_GENERATION_FAILED",
+    "CODEGEN",
+    "`make codegen` refuses the contracts (e.g. a logical type it cannot generate): no service "
+    "can be built from them, and INTEROP cannot run. Reported once, naming the contract and the "
+    "subjects it affects.",
+    "use what codegen supports (its message says what it expected), or extend codegen first",
+    '{"name": "placed_at", "type": {"type": "long", "logicalType": "local-timestamp-millis"}}',
+    '{"name": "placed_at", "type": {"type": "long", "logicalType": "timestamp-millis"}}',
 )
 
 
@@ -82,6 +95,7 @@ def check(pairs: Iterable[Pair]) -> list[Change]:
                     p.path,
                     f"field '{p.old['name']}' was removed from '{p.owner}'",
                     f"keep field '{p.old['name']}' and mark it deprecated in its doc",
+                    p.old["name"],
                 )
             )
         elif p.kind == "type":
@@ -92,13 +106,7 @@ def check(pairs: Iterable[Pair]) -> list[Change]:
 def _type(p: Pair) -> list[Change]:
     ok, nk = kind_of(p.old), kind_of(p.new)
     if ok != nk:
-        if ok in ("int", "long", "float", "string", "bytes") and nk in (
-            "long",
-            "float",
-            "double",
-            "string",
-            "bytes",
-        ):
+        if nk in PROMOTIONS.get(ok, ()) or ok in PROMOTIONS.get(nk, ()):
             return [
                 Change(
                     TYPE_CHANGED,
@@ -107,7 +115,7 @@ def _type(p: Pair) -> list[Change]:
                     f"keep {ok}, or add a new field of type {nk}",
                 )
             ]
-        return []  # not resolvable at all: WIRE reports it
+        return []  # not resolvable either way: WIRE reports it
     if ok == "ref":
         oname = full_name(p.old if isinstance(p.old, str) else p.old["type"], p.extra["old_ns"])
         nname = full_name(p.new if isinstance(p.new, str) else p.new["type"], p.extra["new_ns"])

@@ -11,5 +11,7 @@ from gate.rules.base import Rule
 class Change:
     rule: Rule
     path: str  # JSON pointer into the new schema
-    message: str
+    message: str  # what changed, with the old and the new type or value
     fix: str
+    name: str = ""  # a field (or symbol) no longer in the new schema: `path` points at its record
+    level: str = ""  # the compatibility level that forbids it, where the level decides

@@ -80,6 +80,16 @@ OTHER = rule(
     '{"name": "tags", "type": {"type": "map", "values": "string"}}   # the published type',
 )
 
+LEVEL_DRIFT = rule(
+    "WIRE_LEVEL_DRIFT",
+    "WIRE",
+    "Registry mode: the registry checks a subject at another compatibility level than the "
+    "catalog states, so it accepts (or refuses) changes the gate does not.",
+    "run `make register` (it sets each subject's level from the catalog), or change the catalog",
+    "catalog.yaml: compatibility: FULL_TRANSITIVE   # registry: BACKWARD",
+    "catalog.yaml: compatibility: FULL_TRANSITIVE   # registry: FULL_TRANSITIVE",
+)
+
 
 def check(
     new: ParsedSchema,
@@ -90,7 +100,6 @@ def check(
     out = []
     for inc in check_compatibility(new, previous, level):
         r = KINDS.get(inc.kind, OTHER)
-        out.append(
-            (Change(r, inc.path, f"{inc.message} ({inc.level})", inc.fix), inc.against_version)
-        )
+        change = Change(r, inc.path, inc.message, inc.fix, inc.field, str(inc.level))
+        out.append((change, inc.against_version))
     return out

@@ -1,10 +1,9 @@
 """Schema-PR walkthroughs: each on a temporary copy of the repository (contracts, codegen, gate,
-registry, generated events) with its own git history; the gate runs as a subprocess, as in CI."""
+generated events) with its own git history; the gate runs as a subprocess, as in CI."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -12,73 +11,17 @@ from pathlib import Path
 
 import pytest
 import yaml
+from gate_repo import GIFT_WRAP, NOTE, NOTIFICATION, ORDER_CREATED, edit, gate, git, head
 
-REPO = Path(__file__).resolve().parents[3]
-COPY = [
-    "contracts",
-    "avrokit",
-    "codegen",
-    "gate",
-    "services/__init__.py",
-    "services/events",
-    "pyproject.toml",
-]
-ORDER_CREATED = "contracts/shop/events/order_created.avsc"
-NOTIFICATION = "contracts/shop/events/notification.avsc"
-
-
-def _git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.email=gate@test", "-c", "user.name=gate", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
-@pytest.fixture(scope="module")
-def base_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("base") / "repo"
-    root.mkdir()
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for item in COPY:
-        src, dst = REPO / item, root / item
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        if src.is_dir():
-            shutil.copytree(src, dst, ignore=ignore)
-        else:
-            shutil.copy2(src, dst)
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", ".")
-    _git(root, "commit", "-qm", "base contracts")
-    return root
-
-
-@pytest.fixture
-def repo(base_repo: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(base_repo, root, symlinks=True)
-    return root
-
-
-def edit(root: Path, path: str, old: str, new: str, message: str) -> None:
-    file = root / path
-    text = file.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    file.write_text(text.replace(old, new, 1))
-    _git(root, "commit", "-qam", message)
-
-
-def gate(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "gate", *args], cwd=root, capture_output=True, text=True, timeout=120
-    )
-    print(proc.stdout, proc.stderr)  # shown by pytest -rA / on failure: the walkthrough output
-    return proc
-
-
-NOTE = '"doc": "Free-text note from the customer, if any."}'
+GIFT_WRAP_FINDING = (
+    f"{ORDER_CREATED}:24:14: WIRE_FIELD_MISSING_DEFAULT shop.events.OrderCreated.gift_wrap: "
+    "field 'gift_wrap' was added to record 'shop.events.OrderCreated' without a default "
+    "(FULL_TRANSITIVE)"
+)
+RENAME_FINDING = (
+    f"{ORDER_CREATED}:23:14: CODEGEN_FIELD_RENAMED shop.events.OrderCreated.customer_note: "
+    "field 'note' of 'shop.events.OrderCreated' was renamed to 'customer_note'"
+)
 
 
 def test_add_optional_field_with_default_passes_and_codegen_adds_it(repo: Path) -> None:
@@ -103,36 +46,26 @@ def test_add_optional_field_with_default_passes_and_codegen_adds_it(repo: Path) 
 
 
 def test_add_required_field_is_a_wire_error_naming_field_and_fix(repo: Path) -> None:
-    edit(
-        repo,
-        ORDER_CREATED,
-        NOTE,
-        NOTE + ',\n    {"name": "gift_wrap", "type": "boolean", '
-        '"doc": "Wrap the order as a gift."}',
-        "order_created: required gift_wrap",
-    )
+    edit(repo, ORDER_CREATED, NOTE, GIFT_WRAP, "order_created: required gift_wrap")
     proc = gate(repo, "compat")
     assert proc.returncode == 1
     lines = proc.stdout.splitlines()
-    ((i, head),) = [(i, x) for i, x in enumerate(lines) if "WIRE_FIELD_MISSING_DEFAULT" in x]
-    assert head.startswith(f"{ORDER_CREATED}:24:14: WIRE_FIELD_MISSING_DEFAULT field 'gift_wrap'")
+    ((i, line),) = [(i, x) for i, x in enumerate(lines) if "WIRE_FIELD_MISSING_DEFAULT" in x]
+    assert line.startswith(GIFT_WRAP_FINDING + " [order_created-value, against git ")
     assert lines[i + 1].strip() == "fix: add a default to field 'gift_wrap'"
     assert lines[-1] == "gate compat FAILED: 1 error in 12 subjects"
 
 
 def test_required_field_in_an_earlier_commit_of_the_push_is_still_caught(repo: Path) -> None:
-    edit(
-        repo,
-        ORDER_CREATED,
-        NOTE,
-        NOTE + ',\n    {"name": "gift_wrap", "type": "boolean", '
-        '"doc": "Wrap the order as a gift."}',
-        "order_created: required gift_wrap",
-    )
+    edit(repo, ORDER_CREATED, NOTE, GIFT_WRAP, "order_created: required gift_wrap")
+    sha = head(repo)[:7]
     edit(repo, ORDER_CREATED, "Stock keeping unit.", "Stock keeping unit (SKU).", "doc tweak")
-    proc = gate(repo, "compat")
+    proc = gate(repo, "compat", "--no-interop")
     assert proc.returncode == 1
-    assert "WIRE_FIELD_MISSING_DEFAULT field 'gift_wrap'" in proc.stdout
+    assert (
+        f"{GIFT_WRAP_FINDING} [order_created-value, introduced in {sha} order_created: "
+        "required gift_wrap]"
+    ) in proc.stdout.splitlines()
 
 
 def test_rename_field_is_a_codegen_error(repo: Path) -> None:
@@ -145,10 +78,7 @@ def test_rename_field_is_a_codegen_error(repo: Path) -> None:
     )
     proc = gate(repo, "compat")
     assert proc.returncode == 1
-    assert (
-        f"{ORDER_CREATED}:23:14: CODEGEN_FIELD_RENAMED field 'note' of "
-        "'shop.events.OrderCreated' was renamed to 'customer_note'"
-    ) in proc.stdout
+    assert RENAME_FINDING in proc.stdout
     assert "WIRE_" not in proc.stdout  # the alias and default keep the wire readable
 
 
@@ -163,7 +93,8 @@ def test_decimal_scale_change_is_a_semantic_error(repo: Path) -> None:
     proc = gate(repo, "compat")
     assert proc.returncode == 1
     assert (
-        f"{ORDER_CREATED}:20:101: SEMANTIC_DECIMAL_SCALE_CHANGED decimal scale changed from 2 to 3"
+        f"{ORDER_CREATED}:20:101: SEMANTIC_DECIMAL_SCALE_CHANGED shop.events.OrderCreated.total: "
+        "decimal scale changed from 2 to 3"
     ) in proc.stdout
     # generated classes of both revisions disagree on the value too
     assert "INTEROP_MIXED_VERSIONS" in proc.stdout
@@ -175,7 +106,7 @@ def _set_level(root: Path, topics: list[str], level: str) -> None:
     for t in topics:
         raw["topics"][t]["compatibility"] = level
     path.write_text(yaml.safe_dump(raw, sort_keys=False))
-    _git(root, "commit", "-qam", f"level {level}")
+    git(root, "commit", "-qam", f"level {level}")
 
 
 @pytest.mark.parametrize(
@@ -197,75 +128,95 @@ def test_remove_enum_symbol_fails_only_where_the_level_forbids(
     assert proc.returncode == int(fails), proc.stdout
     hits = [x for x in proc.stdout.splitlines() if "SEMANTIC_ENUM_SYMBOL_REMOVED" in x]
     if fails:
-        assert len(hits) == 2  # one per subject using the contract
-        assert hits[0].startswith(
-            f"{NOTIFICATION}:14:18: SEMANTIC_ENUM_SYMBOL_REMOVED enum 'Channel' lost symbols PUSH"
+        (hit,) = hits  # once, naming both subjects that carry the contract
+        assert hit.startswith(
+            f"{NOTIFICATION}:14:18: SEMANTIC_ENUM_SYMBOL_REMOVED shop.events.Notification.channel: "
+            "enum 'Channel' lost symbols PUSH"
         )
+        assert "[high_priority_notifications-value, low_priority_notifications-value, " in hit
     else:
         assert hits == [] and "passed" in proc.stdout.splitlines()[-1]
 
 
+def _overrides(root: Path, *entries: dict[str, str]) -> None:
+    (root / "contracts/compat-overrides.yaml").write_text(
+        yaml.safe_dump({"overrides": list(entries)}, sort_keys=False)
+    )
+
+
+GIFT_WRAP_OVERRIDE = {
+    "subject": "order_created-value",
+    "rule": "WIRE_FIELD_MISSING_DEFAULT",
+    "path": "shop.events.OrderCreated.gift_wrap",
+    "reason": "all consumers upgraded first in release 42",
+    "approved_by": "alice (platform lead)",
+}
+
+
 def test_override_lets_the_required_field_pass_and_is_reported(repo: Path) -> None:
-    (repo / "contracts/compat-overrides.yaml").write_text(
-        yaml.safe_dump(
-            {
-                "overrides": [
-                    {
-                        "subject": "order_created-value",
-                        "rule": "WIRE_FIELD_MISSING_DEFAULT",
-                        "field": "gift_wrap",
-                        "reason": "all consumers upgraded first in release 42",
-                        "approved_by": "alice (platform lead)",
-                    }
-                ]
-            }
-        )
-    )
-    edit(
-        repo,
-        ORDER_CREATED,
-        NOTE,
-        NOTE + ',\n    {"name": "gift_wrap", "type": "boolean", '
-        '"doc": "Wrap the order as a gift."}',
-        "order_created: required gift_wrap, approved",
-    )
+    """The entry comes with the break, scoped to the branch (`range: <base>..`), so a squash
+    merge is covered too."""
+    base = head(repo)
+    _overrides(repo, {**GIFT_WRAP_OVERRIDE, "range": f"{base}.."})
+    edit(repo, ORDER_CREATED, NOTE, GIFT_WRAP, "order_created: required gift_wrap, approved")
     proc = gate(repo, "compat")
     assert proc.returncode == 0, proc.stdout
     assert (
-        f"override applied: order_created-value WIRE_FIELD_MISSING_DEFAULT at "
-        f"{ORDER_CREATED}:24:14: all consumers upgraded first in release 42 "
-        "(approved by alice (platform lead))"
+        "override applied: order_created-value WIRE_FIELD_MISSING_DEFAULT "
+        f"shop.events.OrderCreated.gift_wrap at {ORDER_CREATED}:24:14: all consumers upgraded "
+        "first in release 42 (approved by alice (platform lead))"
     ) in proc.stdout
     assert proc.stdout.splitlines()[-1] == (
         "gate compat passed: 0 errors in 12 subjects, 1 override applied"
     )
-    # an override for another field does not cover this one
-    (repo / "contracts/compat-overrides.yaml").write_text(
-        (repo / "contracts/compat-overrides.yaml").read_text().replace("gift_wrap", "other")
+    # an override for another field does not cover this one, and says it matches nothing (in
+    # merge-base mode, the pull request's own overrides file judges its change)
+    other = {**GIFT_WRAP_OVERRIDE, "path": "shop.events.OrderCreated.other", "range": f"{base}.."}
+    _overrides(repo, other)
+    proc = gate(repo, "compat", "--no-interop", "--against", base)
+    assert proc.returncode == 1
+    assert (
+        "warning: contracts/compat-overrides.yaml: override #1 (order_created-value "
+        "WIRE_FIELD_MISSING_DEFAULT shop.events.OrderCreated.other at range "
+        f"{base}..) matches no finding: delete it"
+    ) in proc.stdout
+
+
+def test_an_entry_deleted_after_the_merge_still_approves_its_commit(repo: Path) -> None:
+    """Overrides no longer only grow: history mode reads each step's overrides from its commit
+    on, so the entry may go once the break is in the history."""
+    _overrides(repo, {**GIFT_WRAP_OVERRIDE, "range": f"{head(repo)}.."})
+    edit(repo, ORDER_CREATED, NOTE, GIFT_WRAP, "required gift_wrap, approved")
+    _overrides(repo)
+    git(repo, "commit", "-qam", "release 42 is out: drop the override")
+    proc = gate(repo, "compat", "--no-interop")
+    assert proc.returncode == 0, proc.stdout
+    assert "override applied: order_created-value WIRE_FIELD_MISSING_DEFAULT" in proc.stdout
+    assert "warning" not in proc.stdout
+    # a stated commit that is not in the history (rebased away) has expired
+    _overrides(repo, {**GIFT_WRAP_OVERRIDE, "commit": "0" * 40})
+    proc = gate(repo, "compat", "--no-interop")
+    assert proc.returncode == 0
+    assert f"at commit {'0' * 40}) has expired: commit {'0' * 40} is not in the history" in (
+        proc.stdout
     )
-    assert gate(repo, "compat").returncode == 1
 
 
 def test_against_a_revision_and_machine_formats(repo: Path) -> None:
-    _git(repo, "branch", "base")
-    edit(
-        repo,
-        ORDER_CREATED,
-        NOTE,
-        NOTE + ',\n    {"name": "gift_wrap", "type": "boolean", '
-        '"doc": "Wrap the order as a gift."}',
-        "required gift_wrap",
-    )
+    git(repo, "branch", "base")
+    edit(repo, ORDER_CREATED, NOTE, GIFT_WRAP, "required gift_wrap")
     proc = gate(repo, "compat", "--against", "base", "--format", "github")
     assert proc.returncode == 1
     assert proc.stdout.startswith(
-        f"::error file={ORDER_CREATED},line=24,col=14,"
-        "title=WIRE_FIELD_MISSING_DEFAULT::field 'gift_wrap' was added"
+        f"::error file={ORDER_CREATED},line=24,col=14,title=WIRE_FIELD_MISSING_DEFAULT::"
+        "shop.events.OrderCreated.gift_wrap: field 'gift_wrap' was added"
     )
     data = json.loads(gate(repo, "compat", "--against", "base", "--format", "json").stdout)
     (finding,) = data["findings"]
     assert finding["rule"] == "WIRE_FIELD_MISSING_DEFAULT" and finding["line"] == 24
     assert finding["subject"] == "order_created-value"
+    assert finding["field"] == "shop.events.OrderCreated.gift_wrap"
+    assert finding["commit"] == head(repo)
     # the fix the finding asks for makes it pass
     edit(repo, ORDER_CREATED, '"type": "boolean",', '"type": "boolean", "default": false,', "fix")
     assert gate(repo, "compat", "--against", "base").returncode == 0
@@ -273,7 +224,7 @@ def test_against_a_revision_and_machine_formats(repo: Path) -> None:
 
 def _rename_then_doc_tweak(root: Path) -> str:
     """Commit A renames `note` (alias keeps WIRE passing), commit B tweaks an unrelated doc;
-    returns A's short sha."""
+    returns A's full sha."""
     edit(
         root,
         ORDER_CREATED,
@@ -281,21 +232,19 @@ def _rename_then_doc_tweak(root: Path) -> str:
         '{"name": "customer_note", "aliases": ["note"], "type"',
         "rename note to customer_note",
     )
-    sha = _git(root, "rev-parse", "--short=7", "HEAD").strip()
+    sha = head(root)
     edit(root, ORDER_CREATED, "Stock keeping unit.", "Stock keeping unit (SKU).", "doc tweak")
     return sha
 
 
 def test_rename_in_an_earlier_commit_fails_at_the_later_commit_naming_it(repo: Path) -> None:
-    sha = _rename_then_doc_tweak(repo)
+    sha = _rename_then_doc_tweak(repo)[:7]
     proc = gate(repo, "compat")
     assert proc.returncode == 1, proc.stdout
     lines = proc.stdout.splitlines()
-    ((i, head),) = [(i, x) for i, x in enumerate(lines) if "CODEGEN_FIELD_RENAMED" in x]
-    assert head == (
-        f"{ORDER_CREATED}:23:14: CODEGEN_FIELD_RENAMED field 'note' of "
-        "'shop.events.OrderCreated' was renamed to 'customer_note' "
-        f"[order_created-value, introduced in {sha} rename note to customer_note]"
+    ((i, line),) = [(i, x) for i, x in enumerate(lines) if "CODEGEN_FIELD_RENAMED" in x]
+    assert line == (
+        f"{RENAME_FINDING} [order_created-value, introduced in {sha} rename note to customer_note]"
     )
     assert lines[i + 1].startswith("    fix: ")
     assert "WIRE_" not in proc.stdout
@@ -309,35 +258,32 @@ def test_rename_in_an_earlier_commit_fails_at_the_later_commit_naming_it(repo: P
     failure = case.find("failure")
     assert failure is not None and failure.get("type") == "CODEGEN_FIELD_RENAMED"
     assert f"introduced in {sha}" in (failure.text or "")
-    # --against keeps its meaning: HEAD against that revision only (B vs A passes)
+    # --against compares with the merge base only: HEAD against HEAD~1 (B vs A) passes
     assert gate(repo, "compat", "--against", "HEAD~1", "--no-interop").returncode == 0
 
 
-def test_override_covers_the_older_step_and_is_listed(repo: Path) -> None:
-    (repo / "contracts/compat-overrides.yaml").write_text(
-        yaml.safe_dump(
-            {
-                "overrides": [
-                    {
-                        "subject": "order_created-value",
-                        "rule": "CODEGEN_FIELD_RENAMED",
-                        "field": "note",
-                        "reason": "every reader moved to customer_note in release 43",
-                        "approved_by": "bob (orders lead)",
-                    }
-                ]
-            }
-        )
-    )
-    _git(repo, "add", "contracts/compat-overrides.yaml")
-    _git(repo, "commit", "-qm", "override the rename")
+def test_override_stating_the_older_commit_covers_that_step_and_is_listed(repo: Path) -> None:
     sha = _rename_then_doc_tweak(repo)
+    _overrides(
+        repo,
+        {
+            "subject": "order_created-value",
+            "rule": "CODEGEN_FIELD_RENAMED",
+            "path": "shop.events.OrderCreated.customer_note",
+            "commit": sha[:10],
+            "reason": "every reader moved to customer_note in release 43",
+            "approved_by": "bob (orders lead)",
+        },
+    )
+    git(repo, "add", "contracts/compat-overrides.yaml")
+    git(repo, "commit", "-qm", "approve the rename")
     proc = gate(repo, "compat")
     assert proc.returncode == 0, proc.stdout
     assert (
-        f"override applied: order_created-value CODEGEN_FIELD_RENAMED at {ORDER_CREATED}:23:14 "
-        f"(introduced in {sha} rename note to customer_note): every reader moved to "
-        "customer_note in release 43 (approved by bob (orders lead))"
+        "override applied: order_created-value CODEGEN_FIELD_RENAMED "
+        f"shop.events.OrderCreated.customer_note at {ORDER_CREATED}:23:14 (introduced in "
+        f"{sha[:7]} rename note to customer_note): every reader moved to customer_note in "
+        "release 43 (approved by bob (orders lead))"
     ) in proc.stdout
     assert proc.stdout.splitlines()[-1] == (
         "gate compat passed: 0 errors in 12 subjects, 1 override applied"

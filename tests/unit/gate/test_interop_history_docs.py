@@ -7,6 +7,7 @@ from pathlib import Path
 
 import fastavro
 
+from avrokit.names import named_types
 from gate import interop
 from gate.context import Repo
 from gate.docs import SCHEMA_FORMAT, asyncapi, catalog_md
@@ -21,9 +22,9 @@ def test_sample_values_are_valid_avro_for_every_contract() -> None:
         named: dict = {}  # type: ignore[type-arg]
         schemas: dict = {}  # type: ignore[type-arg]
         for ref in repo.reference_texts(contract):
-            interop._named_types(json.loads(ref), "", schemas)
+            schemas.update(named_types(json.loads(ref)))
             fastavro.parse_schema(json.loads(ref), named_schemas=named)
-        interop._named_types(contract.schema, "", schemas)
+        schemas.update(named_types(contract.schema))
         parsed = fastavro.parse_schema(contract.schema, named_schemas=named)
         for variant in (0, 1):
             value = interop.sample(contract.schema, schemas, "", variant)
@@ -35,7 +36,7 @@ def test_sample_values_are_valid_avro_for_every_contract() -> None:
 
 
 def test_generated_classes_round_trip_with_themselves() -> None:
-    module = interop._generate(Repo(ROOT), None)
+    module = interop.generate(ROOT, ROOT / "contracts", "unit-test-worktree")
     for name in module.EVENT_TYPES:
         for variant in (0, 1):
             event = interop.roundtrip(module, module, name, variant)
