@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
 .PHONY: help install run up down status dlq register download codegen codegen-check compat lint \
-        docs test test-unit bench replay clean system-deps
+        docs docs-check test test-unit bench replay clean system-deps
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,20 +51,25 @@ codegen: $(STAMP) ## contracts/ -> services/events/generated.py (typed pydantic 
 codegen-check: $(STAMP) ## fail if the generated classes are stale
 	@$(PY) -m codegen --check
 
-compat: $(STAMP) ## compatibility gate: contracts vs their history (AGAINST=rev, REGISTRY=url, FORMAT=text|json|github|junit)
-	@$(PY) -m gate compat $(if $(AGAINST),--against $(AGAINST)) $(if $(REGISTRY),--registry $(REGISTRY)) $(if $(FORMAT),--format $(FORMAT))
+compat: $(STAMP) ## compatibility gate (AGAINST=rev: vs merge base, REGISTRY=url, FORMAT=text|json|github|junit, JUNIT=file)
+	@$(PY) -m gate compat $(if $(AGAINST),--against $(AGAINST)) $(if $(REGISTRY),--registry $(REGISTRY)) $(if $(FORMAT),--format $(FORMAT)) $(if $(JUNIT),--junit $(JUNIT))
 
 # mypy: every package, and the tests' shared helpers and conftest files (not the tests themselves)
 MYPY_PATHS = avrokit codegen registry gate services stack bench console \
              $(sort $(shell find tests -name '*.py' ! -name 'test_*'))
 
-lint: $(STAMP) ## contract lint rules, then ruff, then mypy on the packages and the tests' helpers
-	@$(PY) -m gate lint $(if $(FORMAT),--format $(FORMAT))
+lint: $(STAMP) ## contract lint rules, then ruff (check and format --check), then mypy
+	@$(PY) -m gate lint $(if $(FORMAT),--format $(FORMAT)) $(if $(JUNIT),--junit $(JUNIT))
 	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
 	@$(PY) -m mypy $(MYPY_PATHS)
 
-docs: $(STAMP) ## AsyncAPI 3.0 document and Markdown event catalog from the contracts
+docs: $(STAMP) ## AsyncAPI 3.0 document, Markdown event catalog, JSON Schemas of the YAML files
 	@$(PY) -m gate docs
+
+docs-check: $(STAMP) ## fail if the generated docs or gate/RULES.md are stale
+	@$(PY) -m gate docs --check
+	@$(PY) -m gate rules --check
 
 test: $(STAMP) system-deps ## the whole test suite (unit, integration, end-to-end)
 	@$(PY) -m pytest $(PYTEST_ARGS)

@@ -24,6 +24,7 @@ import fastavro._schema_common
 from avrokit.names import NAMED, PRIMITIVES, qualify
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MAX_DEPTH = 128  # JSON nesting; an Avro schema nests about 3 levels per nested record
 _INT32 = (-(2**31), 2**31 - 1)
 _INT64 = (-(2**63), 2**63 - 1)
 
@@ -62,10 +63,40 @@ def compact_json(obj: Any) -> str:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
+def json_depth(text: str) -> tuple[int, int]:
+    """The deepest nesting of arrays and objects in JSON `text`, and the offset where it is
+    first reached; an iterative scan, so a hostile depth costs no recursion."""
+    depth = deepest = at = 0
+    in_string = escaped = False
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, i
+        elif ch in "]}":
+            depth -= 1
+    return deepest, at
+
+
 def _loads(text: str, what: str) -> Any:
+    if isinstance(text, str):
+        deepest, _ = json_depth(text)
+        if deepest > MAX_DEPTH:
+            raise InvalidSchema(
+                f"Invalid {what}: nested {deepest} levels deep; expected at most {MAX_DEPTH}"
+            )
     try:
         return json.loads(text)
-    except (json.JSONDecodeError, TypeError) as exc:
+    except (json.JSONDecodeError, TypeError, RecursionError) as exc:
         raise InvalidSchema(f"Invalid {what}: not valid JSON ({exc})") from None
 
 
@@ -121,10 +152,20 @@ def _parse(
 
 def _check_name(name: Any, path: str, what: str, dotted: bool = True) -> None:
     if not isinstance(name, str) or not name:
-        raise InvalidSchema(f"{what} at '{path or '/'}' must have a non-empty string name")
+        got = "none" if name is None else repr(name)
+        raise InvalidSchema(
+            f"{what} at '{path or '/'}' must have a non-empty string name (got {got})"
+        )
     parts = name.split(".") if dotted else [name]
     if not all(_NAME.match(p) for p in parts):
         raise InvalidSchema(f"Invalid name '{name}' for {what} at '{path or '/'}'")
+
+
+def check_structure(obj: Any) -> None:
+    """Strict structure of a schema's JSON: names valid, record fields a list of objects with
+    unique names and a type each, enum symbols, fixed sizes, array items, map values. Raises
+    InvalidSchema naming the JSON path; does not resolve names or check defaults."""
+    _check_structure(obj, "")
 
 
 def _check_structure(obj: Any, path: str) -> None:
@@ -148,7 +189,8 @@ def _check_structure(obj: Any, path: str) -> None:
         fields = obj.get("fields")
         if not isinstance(fields, list):
             raise InvalidSchema(
-                f"Record '{obj.get('name')}' at '{path or '/'}' must have a 'fields' list"
+                f"Record '{obj.get('name')}' at '{path or '/'}' must have a 'fields' list "
+                f"(got {'none' if fields is None else type(fields).__name__})"
             )
         seen: set[str] = set()
         for i, fld in enumerate(fields):
@@ -158,7 +200,9 @@ def _check_structure(obj: Any, path: str) -> None:
             name = fld.get("name")
             _check_name(name, fpath, "field", dotted=False)
             if name in seen:
-                raise InvalidSchema(f"Duplicate field name '{name}' in record '{obj.get('name')}'")
+                raise InvalidSchema(
+                    f"Duplicate field name '{name}' in record '{obj.get('name')}' at '{fpath}'"
+                )
             seen.add(str(name))
             if "type" not in fld:
                 raise InvalidSchema(f"Field '{name}' at '{fpath}' has no type")

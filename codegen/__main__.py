@@ -20,11 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--check", action="store_true", help="fail if the output is stale")
     args = parser.parse_args(argv)
-    try:
+    try:  # every contract is validated before anything is generated
         catalog = load_catalog(args.contracts)
         source = ruff_format(render(catalog), args.output)
     except (CatalogError, CodegenError) as exc:
-        print(f"codegen: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"codegen: {line}", file=sys.stderr)
         return 2
     except subprocess.CalledProcessError as exc:  # a rendering bug: say so, not a traceback
         detail = (exc.stderr or "").strip().splitlines()[-1:] or ["no output"]

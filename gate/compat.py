@@ -65,10 +65,10 @@ class Check:
 def run(repo: Repo, against: str | None = None, interop_check: bool = True) -> Result:
     """The working tree against its git history (`against` None) or the merge base with
     `against`. Raises HistoryError when that history cannot be read whole."""
+    subjects = repo.subjects()  # a malformed catalog is reported before anything else
     blobs = Blobs(repo.root)
     try:
         baseline = resolve(repo.root, against, blobs)
-        subjects = repo.subjects()
         files: dict[str, FileHistory] = {}
         for s in subjects:
             path = repo.rel(s.contract)

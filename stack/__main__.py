@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+from avrokit.catalog import CONTRACTS_DIR, load_catalog
 from avrokit.yamlfile import InputError
 from stack.contracts import create_topics, plan_registration, register_contracts
 from stack.stack import Stack, StackConfig
@@ -111,6 +112,12 @@ def cmd_dlq(config: StackConfig, args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="stack", description=__doc__)
     parser.add_argument("--root", type=Path, default=Path("var"), help="state directory")
+    parser.add_argument(
+        "--contracts",
+        type=Path,
+        default=CONTRACTS_DIR,
+        help="contracts directory (register, topics)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="start everything, place demo orders, trace live until Ctrl-C")
     run.add_argument("--once", action="store_true", help="stop after the demo orders finish")
@@ -149,18 +156,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "dlq":
             return cmd_dlq(config, args)
         if args.command == "register":
+            catalog = load_catalog(args.contracts)
             if args.dry_run:
-                for line in plan_registration(config.registry_url, subjects=args.subject):
+                for line in plan_registration(config.registry_url, catalog, args.subject):
                     _say(line)
                 _say("dry run: nothing registered")
                 return 0
-            register_contracts(config.registry_url, progress=_say, subjects=args.subject)
+            register_contracts(config.registry_url, catalog, _say, args.subject)
             return 0
         if args.command == "topics":
-            _say(f"topics: {', '.join(create_topics(config.kafka))}")
+            _say(f"topics: {', '.join(create_topics(config.kafka, load_catalog(args.contracts)))}")
             return 0
     except InputError as exc:  # a malformed catalog or contract: one line per problem
-        print(f"stack: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"stack: {line}", file=sys.stderr)
         return 2
     except (RuntimeError, KeyError) as exc:
         print(f"stack: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from avrokit.catalog import load_catalog
+from avrokit.yamlfile import locate_yaml
 from stack.contracts import register_contracts
 from stack.process import free_port
 from stack.registry_process import start_registry
@@ -90,11 +91,14 @@ def test_registry_history_level_drift_and_interop(registry: str, root: Path) -> 
     ) in lines
     # the registry checks order_created-value at NONE (EventMetadata at its global BACKWARD),
     # the catalog says FULL_TRANSITIVE: drift, at the catalog entry
+    catalog = (root / "contracts/catalog.yaml").read_text()
+    meta_at = "{}:{}".format(*locate_yaml(catalog, ("shared_types", 0, "compatibility")))
+    order_at = "{}:{}".format(*locate_yaml(catalog, ("topics", "order_created", "compatibility")))
     assert [x for x in lines if "WIRE_LEVEL_DRIFT" in x] == [
-        "contracts/catalog.yaml:19:5: WIRE_LEVEL_DRIFT shared_types[0].compatibility: subject "
-        "'shop.common.EventMetadata': the registry checks it at BACKWARD, the catalog states "
-        "FULL_TRANSITIVE [shop.common.EventMetadata]",
-        "contracts/catalog.yaml:28:5: WIRE_LEVEL_DRIFT topics.order_created.compatibility: "
+        f"contracts/catalog.yaml:{meta_at}: WIRE_LEVEL_DRIFT shared_types[0].compatibility: "
+        "subject 'shop.common.EventMetadata': the registry checks it at BACKWARD, the catalog "
+        "states FULL_TRANSITIVE [shop.common.EventMetadata]",
+        f"contracts/catalog.yaml:{order_at}: WIRE_LEVEL_DRIFT topics.order_created.compatibility: "
         "subject 'order_created-value': the registry checks it at NONE, the catalog states "
         "FULL_TRANSITIVE [order_created-value]",
     ]
