@@ -90,7 +90,10 @@ def _generate(root: Path, contracts: Path, tag: str) -> ModuleType | CodegenFail
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # pydantic resolves forward references through it
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # noqa: BLE001 - generated code that does not import is codegen's
+        return CodegenFailed(f"the generated module does not import: {type(exc).__name__}: {exc}")
     return module
 
 

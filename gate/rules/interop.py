@@ -11,6 +11,8 @@ MIXED_VERSIONS = rule(
     "An event written by one generation of the classes cannot be read into the other generation's "
     "class (run for every changed contract whose WIRE check passed).",
     "make the change resolvable both ways the level promises (usually: add a default)",
-    '{"name": "quantity", "type": "int", "default": 0}  # but code rejects 0 (constrained type)',
-    '{"name": "quantity", "type": ["null", "int"], "default": null}',
+    '{"name": "order_ref", "type": {"type": "string", "logicalType": "uuid"}, "default": ""}\n'
+    '# the new class cannot read old events: the default "" is no uuid',
+    '{"name": "order_ref", "type": ["null", {"type": "string", "logicalType": "uuid"}], '
+    '"default": null}',
 )
