@@ -92,6 +92,18 @@ INVALID = rule(
     '{"name": "quantity", "type": "int", "default": "one"}',
     '{"name": "quantity", "type": "int", "default": 1}',
 )
+CATALOG_MATCHES_SERVICES = rule(
+    "LINT_CATALOG_MATCHES_SERVICES",
+    "LINT",
+    "A topic's owner and consumers in catalog.yaml are what the services declare: the one "
+    "service that publishes it, every service that subscribes to it (`python -m "
+    "services.declarations`).",
+    "make the catalog entry say what the code does (or change the code)",
+    "order_created: {owner: order, consumers: [payment, notification, order]}  # inventory, "
+    "shipping and delivery subscribe too",
+    "order_created: {owner: order, consumers: [payment, inventory, shipping, delivery, "
+    "notification, order]}",
+)
 
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 _PASCAL = re.compile(r"^[A-Z][a-zA-Z0-9]*$")

@@ -6,9 +6,10 @@ import subprocess
 from pathlib import Path
 
 import fastavro
+import pytest
 
 from avrokit.names import named_types
-from gate import interop
+from gate import docs, interop
 from gate.context import Repo
 from gate.docs import SCHEMA_FORMAT, asyncapi, catalog_md
 from gate.history import git_versions
@@ -90,3 +91,15 @@ def test_asyncapi_channels_are_topics_with_avro_messages_and_registry_subjects()
     md = catalog_md(repo)
     assert "| [`order_created`](#order_created) | `shop.events.OrderCreated` | order |" in md
     assert "| `total` | `decimal(14, 2)` | Sum of quantity x unit_price over all lines. |" in md
+
+
+def test_committed_docs_are_fresh_and_depend_only_on_the_contracts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo = Repo(ROOT)
+    assert docs.stale(repo) == [], "run `make docs` and commit the result"
+    before = docs.render(repo)
+    monkeypatch.setenv("SCHEMA_REGISTRY_URL", "http://elsewhere:1")
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "elsewhere:2")
+    assert docs.render(Repo(ROOT)) == before  # no environment, no commit id in the output
+    assert "version: contracts-" in before["docs/asyncapi.yaml"]

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from gate.context import Repo
+from gate.declarations import compare
 from gate.lint import run
 from gate.rules import lint
 
@@ -80,3 +82,50 @@ def test_the_repository_contracts_are_lint_clean() -> None:
     findings, checked = run(Repo(Path(__file__).resolve().parents[3]))
     assert checked == 11
     assert [f"{f.file}:{f.line}: {f.rule}" for f in findings] == []
+
+
+def test_the_catalog_is_checked_against_what_the_services_declare(tmp_path: Path) -> None:
+    """The drift issue 10 found: inventory, shipping and delivery subscribe to order_created,
+    which the catalog did not say. Run on a copy of the contracts with the services linked in."""
+    root = Path(__file__).resolve().parents[3]
+    shutil.copytree(root / "contracts", tmp_path / "contracts")
+    (tmp_path / "services").symlink_to(root / "services")
+    catalog = tmp_path / "contracts/catalog.yaml"
+    text = catalog.read_text()
+    old = "consumers: [payment, inventory, shipping, delivery, notification, order]"
+    catalog.write_text(text.replace(old, "consumers: [payment, notification, order, billing]"))
+    findings, _ = run(Repo(tmp_path))
+    assert [(f.rule, f.field, f.message) for f in findings] == [
+        (
+            "LINT_CATALOG_MATCHES_SERVICES",
+            "topics.order_created.consumers",
+            f"topic 'order_created': service '{service}' subscribes to it (group "
+            f"{service}-orders) but the catalog does not list it as a consumer",
+        )
+        for service in ("delivery", "inventory", "shipping")
+    ] + [
+        (
+            "LINT_CATALOG_MATCHES_SERVICES",
+            "topics.order_created.consumers",
+            "topic 'order_created': the catalog lists service 'billing' as a consumer, but it "
+            "subscribes to no such topic",
+        )
+    ]
+
+
+def test_owner_and_unknown_topics_are_compared_too() -> None:
+    services = {
+        "payment": {"subscribes": [{"topic": "refunds", "group": "p"}], "publishes": ["paid"]},
+        "order": {"subscribes": [], "publishes": []},
+    }
+    found = compare({"paid": ("order", [])}, services)
+    assert [(m.keys, m.message) for m in found] == [
+        (
+            ("topics", "paid", "owner"),
+            "topic 'paid': the catalog's owner is 'order', but payment publishes it",
+        ),
+        (
+            ("topics",),
+            "topic 'refunds': service 'payment' uses it, but the catalog does not name it",
+        ),
+    ]

@@ -16,6 +16,7 @@ import yaml
 from avrokit import CompatibilityLevel, InvalidSchema, parse_schema
 from avrokit.catalog import load_catalog
 from gate import interop, steps
+from gate.declarations import RULE, compare
 from gate.history import Version
 from gate.interop import CodegenFailed
 from gate.registry_mode import drift_change, verdict_changes
@@ -32,6 +33,9 @@ def fired(case: dict[str, Any], rule: str, work: Path) -> set[str]:
     """The rule ids that fire on one fixture case."""
     if "registry_verdict" in case:
         return {c.rule.id for c in verdict_changes(case["registry_verdict"])}
+    if "declarations" in case:
+        topics = {n: (t["owner"], t["consumers"]) for n, t in case["catalog"].items()}
+        return {RULE.id for _ in compare(topics, case["declarations"])}
     if "catalog_level" in case:
         drift = drift_change("s-value", case["catalog_level"], case["registry_level"])
         return {drift.rule.id} if drift else set()
