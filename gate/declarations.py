@@ -76,8 +76,7 @@ def compare(
             out.append(
                 Mismatch(
                     (*keys, "owner"),
-                    f"topic '{name}': the catalog's owner is '{owner}', but {who} "
-                    "publishes it",
+                    f"topic '{name}': the catalog's owner is '{owner}', but {who} publishes it",
                     "make the owner the one service that publishes the topic",
                 )
             )
