@@ -198,7 +198,7 @@ def _with_embedders(repo: Repo, finding: Finding) -> Finding:
     return replace(finding, subjects=subjects)
 
 
-_CODEGEN_WHERE = re.compile(r"(?P<file>[^\s:]+\.avsc)(?::(?P<pos>\d+:\d+))?(?::\s*(?P<ptr>/\S*))?")
+_CODEGEN_WHERE = re.compile(r"(?P<file>[^\s:]+\.avsc)(?::(?P<pos>\d+:\d+))?(?::\s*(?P<ptr>/[^\s:]*))?")
 
 
 def _codegen_refused(check: Check, reason: str) -> Finding:
