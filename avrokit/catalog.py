@@ -194,7 +194,7 @@ def _key(where: str, key: str | None, value: Contract) -> str | None:
     fields = {f.get("name"): f.get("type") for f in value.schema.get("fields", [])}
     if key not in fields:
         raise CatalogError(
-            f"{where}: {key!r} is not a field of {value.full_name} ({value.file});"
+            f"{where}: key {key!r} is not a field of {value.full_name} ({value.file});"
             " name the value field whose text is the message key"
         )
     node = fields[key]
@@ -217,7 +217,7 @@ def _check_keys_agree(catalog_file: Path, topics: dict[str, Topic]) -> None:
         other = first.setdefault(topic.value.full_name, topic)
         if other.key != topic.key:
             raise CatalogError(
-                f"{display(catalog_file)}: topics.{topic.name}.key: {topic.key!r} differs from "
+                f"{display(catalog_file)}: topics.{topic.name}.key: key {topic.key!r} differs from "
                 f"topic {other.name!r} ({other.key!r}); every topic carrying {topic.value.file} "
                 "must use the same key"
             )

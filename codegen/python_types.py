@@ -160,7 +160,12 @@ class TypeRenderer:
             ]
             return f"{{{', '.join(pairs)}}}", True
         if node.get("logicalType") in AVRO_LOGICAL_TYPES:
-            return _logical_default(node, value), False
+            try:
+                return _logical_default(node, value), False
+            except (ValueError, OverflowError) as exc:  # e.g. "" as a uuid: one line, not a trace
+                raise CodegenError(
+                    f"{self.where}: default {value!r} is not a valid {node['logicalType']} ({exc})"
+                ) from None
         return self.default(kind, value, namespace)  # {"type": "string"}, or a wrapped type
 
     def _named_default(self, named: NamedType, value: Any) -> tuple[str, bool]:

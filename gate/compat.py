@@ -198,7 +198,9 @@ def _with_embedders(repo: Repo, finding: Finding) -> Finding:
     return replace(finding, subjects=subjects)
 
 
-_CODEGEN_WHERE = re.compile(r"(?P<file>[^\s:]+\.avsc)(?::(?P<pos>\d+:\d+))?(?::\s*(?P<ptr>/[^\s:]*))?")
+_CODEGEN_WHERE = re.compile(
+    r"(?P<file>[^\s:]+\.avsc)(?::(?P<pos>\d+:\d+))?(?::\s*(?P<ptr>/[^\s:]*))?"
+)
 
 
 def _codegen_refused(check: Check, reason: str) -> Finding:
@@ -210,10 +212,34 @@ def _codegen_refused(check: Check, reason: str) -> Finding:
     if contract is None or where is None:
         return Finding("contracts/catalog.yaml", 1, 1, rule.id, rule.category, reason, rule.fix)
     message = reason[where.end() :].lstrip(": ") or reason
-    change = Change(rule, where.group("ptr") or "", f"codegen: {message}", rule.fix)
+    pointer = where.group("ptr") or _field_pointer(contract, message)
+    change = Change(rule, pointer, f"codegen: {message}", rule.fix)
     subjects = tuple(repo.subjects_using(contract))
     finding = repo.finding(contract, change, subjects[0] if subjects else "")
     return check.latest(replace(finding, subjects=subjects))
+
+
+def _field_pointer(contract: Contract, message: str) -> str:
+    """The JSON pointer of the field codegen names as `<full name>.<field>...: ...`, or ""."""
+    head = message.split(":", 1)[0].strip()
+    if not head.startswith(contract.full_name + "."):
+        return ""
+    node: object = contract.schema
+    pointer = ""
+    for name in head[len(contract.full_name) + 1 :].split("."):
+        while isinstance(node, dict) and not isinstance(node.get("fields"), list):
+            inner = node.get("items") if node.get("type") == "array" else node.get("type")
+            if not isinstance(inner, dict):
+                return pointer
+            pointer += "/items" if node.get("type") == "array" else "/type"
+            node = inner
+        fields = node.get("fields") if isinstance(node, dict) else None
+        hit = next((i for i, f in enumerate(fields or []) if f.get("name") == name), None)
+        if hit is None or fields is None:
+            return pointer
+        pointer += f"/fields/{hit}"
+        node = fields[hit]
+    return f"{pointer}/type" if isinstance(node, dict) and "type" in node else pointer
 
 
 def _contract_named(repo: Repo, file: str) -> Contract | None:

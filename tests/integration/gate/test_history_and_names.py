@@ -121,8 +121,9 @@ def test_occurred_at_unit_change_is_one_finding_for_every_subject_and_codegen_sa
     assert semantic.count("-value") == 11  # every event that embeds the type, in one finding
     # what codegen cannot generate: once, apart from the rules, at the same field
     assert refused.startswith(
-        f"{EVENT_METADATA}:10:69: CODEGEN_GENERATION_FAILED shop.common.EventMetadata.occurred_at: "
-        "codegen: 'local-timestamp-millis' is not supported by codegen (expected timestamp-millis)"
+        f"{EVENT_METADATA}:10:37: CODEGEN_GENERATION_FAILED shop.common.EventMetadata.occurred_at: "
+        "codegen: shop.common.EventMetadata.occurred_at: logicalType 'local-timestamp-millis' on "
+        "'long' is not supported by codegen"
     )
     assert "INTEROP" not in proc.stdout
 
