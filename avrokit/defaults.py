@@ -1,4 +1,5 @@
-"""Avro default values (JSON, as written in a schema) -> the Python values a reader should see.
+"""Avro default values (JSON, as written in a schema) -> the Python values a reader should see,
+and `parse_with_shared`, the fastavro parse that applies them to a reader schema.
 
 The spec writes `bytes` and `fixed` defaults as strings of code points 0-255 and logical types as
 their underlying type (a decimal's unscaled bytes, a timestamp's milliseconds). fastavro hands
@@ -10,10 +11,14 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import json
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
-from avrokit.names import PRIMITIVES, full_name
+import fastavro
+
+from avrokit.names import PRIMITIVES, full_name, namespace_of
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
@@ -74,3 +79,44 @@ def typed_default(
     if isinstance(kind, dict | list):
         return typed_default(kind, value, named, namespace)
     return logical_default(node, value)
+
+
+def type_field_defaults(node: Any, named: dict[str, Any]) -> None:
+    """Replace, in place, every field default inside the fastavro-parsed `node` by its typed
+    value, so a reader schema fills fields its writer lacked with Python values."""
+    if isinstance(node, list):
+        for branch in node:
+            type_field_defaults(branch, named)
+    elif isinstance(node, dict):
+        kind = node.get("type")
+        if kind in ("record", "error"):
+            namespace = namespace_of(node["name"])  # fastavro keeps full names
+            for fld in node["fields"]:
+                if "default" in fld:
+                    fld["default"] = typed_default(fld["type"], fld["default"], named, namespace)
+                type_field_defaults(fld["type"], named)
+        elif kind == "array":
+            type_field_defaults(node["items"], named)
+        elif kind == "map":
+            type_field_defaults(node["values"], named)
+        elif isinstance(kind, dict | list):
+            type_field_defaults(kind, named)
+
+
+def parse_with_shared(
+    schema_text: str, shared: Mapping[str, str], *, for_reading: bool = False
+) -> Any:
+    """fastavro-parse `schema_text`, resolving named types from `shared` (full name -> text,
+    dependencies first).
+
+    `for_reading`: the schema will be the reader of a resolution, so its field defaults are
+    replaced by the Python values they stand for (fastavro would hand back the raw JSON of a
+    decimal's or a timestamp's default for a field the writer did not have)."""
+    named: dict[str, Any] = {}
+    for text in shared.values():
+        fastavro.parse_schema(json.loads(text), named_schemas=named)
+    parsed = fastavro.parse_schema(json.loads(schema_text), named_schemas=named)
+    if for_reading:
+        for node in [parsed, *named.values()]:
+            type_field_defaults(node, named)
+    return parsed

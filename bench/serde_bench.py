@@ -22,9 +22,10 @@ import fastavro
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
+from avrokit.defaults import parse_with_shared
 from bench._timing import per_call_us, progress
 from services.events import SHARED_SCHEMAS, Event
-from services.runtime.serde import EventSerde, parse_with_shared
+from services.runtime.serde import EventSerde
 from services.runtime.testing import mock_registry
 from tests.samples import sample_events
 

@@ -28,6 +28,7 @@ import fastavro
 
 from avrokit import CompatibilityLevel
 from avrokit.catalog import Contract
+from avrokit.defaults import parse_with_shared
 from avrokit.names import PRIMITIVES, full_name, named_types
 from gate.rules.interop import MIXED_VERSIONS
 from gate.rules.model import Change
@@ -100,12 +101,11 @@ def _generate(root: Path, contracts: Path, tag: str) -> ModuleType | CodegenFail
 _RAISED = ("avrokit.", "codegen.", "ValueError", "KeyError", "TypeError")
 
 
-def _parsed(module: ModuleType, cls: type) -> Any:
-    named: dict[str, Any] = {}
-    for ref in getattr(cls, "AVRO_REFERENCES", ()):
-        fastavro.parse_schema(json.loads(module.SHARED_SCHEMAS[ref]), named_schemas=named)
-    schema = json.loads(cls.AVRO_SCHEMA)  # type: ignore[attr-defined]
-    return fastavro.parse_schema(schema, named_schemas=named)
+def _parsed(module: ModuleType, cls: type, for_reading: bool = False) -> Any:
+    """fastavro-parsed schema of `cls`; as a reader, with typed defaults (as the runtime reads)."""
+    refs = getattr(cls, "AVRO_REFERENCES", ())
+    shared = {ref: module.SHARED_SCHEMAS[ref] for ref in refs}
+    return parse_with_shared(cls.AVRO_SCHEMA, shared, for_reading=for_reading)  # type: ignore[attr-defined]
 
 
 def sample(node: Any, named: dict[str, Any], ns: str = "", variant: int = 0) -> Any:
@@ -168,7 +168,9 @@ def roundtrip(writer_mod: ModuleType, reader_mod: ModuleType, name: str, variant
     buf = io.BytesIO()
     fastavro.schemaless_writer(buf, _parsed(writer_mod, wcls), event.model_dump())
     buf.seek(0)
-    record = fastavro.schemaless_reader(buf, _parsed(writer_mod, wcls), _parsed(reader_mod, rcls))
+    record = fastavro.schemaless_reader(
+        buf, _parsed(writer_mod, wcls), _parsed(reader_mod, rcls, for_reading=True)
+    )
     return rcls.model_validate(record)
 
 

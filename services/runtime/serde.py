@@ -9,7 +9,6 @@ the subject when a producer's schema is not there.
 from __future__ import annotations
 
 import io
-import json
 import struct
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
@@ -19,8 +18,7 @@ import pydantic
 from confluent_kafka.schema_registry import Schema, SchemaReference, SchemaRegistryClient
 from confluent_kafka.schema_registry.error import SchemaRegistryError
 
-from avrokit.defaults import typed_default
-from avrokit.names import namespace_of
+from avrokit.defaults import parse_with_shared
 from services.events import SHARED_SCHEMAS, TOPIC_TYPES, Event
 from services.runtime.errors import (
     NotFramedError,
@@ -42,45 +40,6 @@ class Codec(Protocol):
     def serialize(self, event: Event, topic: str) -> bytes: ...
 
     def deserialize(self, data: bytes | None, topic: str) -> Event: ...
-
-
-def parse_with_shared(
-    schema_text: str, shared: dict[str, str], *, for_reading: bool = False
-) -> Any:
-    """fastavro-parse `schema_text`, resolving named types from `shared` (full name -> text).
-
-    `for_reading`: the schema will be the reader of a resolution, so its field defaults are
-    replaced by the Python values they stand for (fastavro would hand back the raw JSON of a
-    decimal's or a timestamp's default for a field the writer did not have)."""
-    named: dict[str, Any] = {}
-    for text in shared.values():
-        fastavro.parse_schema(json.loads(text), named_schemas=named)
-    parsed = fastavro.parse_schema(json.loads(schema_text), named_schemas=named)
-    if for_reading:
-        for node in [parsed, *named.values()]:
-            _type_defaults(node, named)
-    return parsed
-
-
-def _type_defaults(node: Any, named: dict[str, Any]) -> None:
-    """Replace, in place, every field default inside the parsed `node` by its typed value."""
-    if isinstance(node, list):
-        for branch in node:
-            _type_defaults(branch, named)
-    elif isinstance(node, dict):
-        kind = node.get("type")
-        if kind in ("record", "error"):
-            namespace = namespace_of(node["name"])  # fastavro keeps full names
-            for fld in node["fields"]:
-                if "default" in fld:
-                    fld["default"] = typed_default(fld["type"], fld["default"], named, namespace)
-                _type_defaults(fld["type"], named)
-        elif kind == "array":
-            _type_defaults(node["items"], named)
-        elif kind == "map":
-            _type_defaults(node["values"], named)
-        elif isinstance(kind, dict | list):
-            _type_defaults(kind, named)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,7 @@ import uuid
 
 import fastavro
 
-from avrokit.defaults import typed_default
-from services.runtime.serde import parse_with_shared
+from avrokit.defaults import parse_with_shared, typed_default
 
 OLD = {"type": "record", "name": "R", "namespace": "t", "fields": [{"name": "a", "type": "string"}]}
 NEW_FIELDS = [

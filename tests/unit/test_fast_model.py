@@ -13,9 +13,9 @@ import fastavro
 import pydantic
 import pytest
 
+from avrokit.defaults import parse_with_shared
 from services import events as ev
 from services.runtime.fast_model import from_avro, plan_for, to_avro
-from services.runtime.serde import parse_with_shared
 from tests.samples import ORDER_ID, WHEN, metadata, sample_events
 
 SAMPLES = sample_events()

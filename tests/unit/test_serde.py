@@ -12,6 +12,7 @@ from confluent_kafka.schema_registry import Schema, SchemaReference
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
+from avrokit.defaults import parse_with_shared
 from services import events as ev
 from services.runtime.errors import (
     NotFramedError,
@@ -19,7 +20,7 @@ from services.runtime.errors import (
     UndecodableError,
     UnknownSchemaError,
 )
-from services.runtime.serde import EventSerde, parse_with_shared
+from services.runtime.serde import EventSerde
 from services.runtime.testing import mock_registry
 from tests.samples import sample_events
 

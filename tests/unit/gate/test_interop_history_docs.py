@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import fastavro
@@ -103,3 +105,23 @@ def test_committed_docs_are_fresh_and_depend_only_on_the_contracts(
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "elsewhere:2")
     assert docs.render(Repo(ROOT)) == before  # no environment, no commit id in the output
     assert "version: contracts-" in before["docs/asyncapi.yaml"]
+
+
+def test_old_writer_new_reader_fills_an_added_decimal_default_with_its_value(
+    tmp_path: Path,
+) -> None:
+    """INTEROP reads as the runtime does: a field the writer lacked gets its typed default, so
+    adding a decimal field with a default is no false finding."""
+    contracts = tmp_path / "contracts"
+    shutil.copytree(ROOT / "contracts", contracts)
+    paid = contracts / "shop/events/order_paid.avsc"
+    schema = json.loads(paid.read_text())
+    decimal_type = {"type": "bytes", "logicalType": "decimal", "precision": 12, "scale": 2}
+    schema["fields"].append(
+        {"name": "fee", "type": decimal_type, "default": "\u0001\u00f4", "doc": "Fee, 5.00."}
+    )
+    paid.write_text(json.dumps(schema, indent=2))
+    old = interop.generate(ROOT, ROOT / "contracts", "unit-test-old")
+    new = interop.generate(ROOT, contracts, "unit-test-new-fee")
+    event = interop.roundtrip(old, new, "shop.events.OrderPaid", 0)
+    assert event.fee == Decimal("5.00")  # type: ignore[attr-defined]
