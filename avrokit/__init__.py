@@ -1,7 +1,7 @@
 """One home for what the registry, the gate and codegen all need of Avro and of the contracts.
 
-- `avrokit.schema`: strict parsing (`parse_schema` -> `ParsedSchema`, `InvalidSchema`), canonical
-  and normalized forms, compact JSON;
+- `avrokit.schema`: strict parsing (`parse_schema` -> `ParsedSchema`, `InvalidSchema`), primitives
+  read as Avro reads them (`reduce_primitives`), canonical and normalized forms, compact JSON;
 - `avrokit.compatibility`: the resolution walk behind every compatibility verdict;
 - `avrokit.levels`: `CompatibilityLevel`, as Confluent names them;
 - `avrokit.names`: primitive and named type names, full-name resolution;
@@ -17,6 +17,7 @@ from avrokit.schema import (
     compact_json,
     normalize_schema_text,
     parse_schema,
+    reduce_primitives,
 )
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "compact_json",
     "normalize_schema_text",
     "parse_schema",
+    "reduce_primitives",
 ]

@@ -1,9 +1,11 @@
 """Parsing, strict validation and normal forms of Avro schemas.
 
 `parse_schema` is stricter than `avro.schema.parse`: defaults must match their types, field names
-must be unique and names valid. Two texts that differ only in whitespace or key order have the same
-`canonical` form; `normalize_schema_text` goes further (full names, no redundant wrappers), as
-Confluent's `normalize=true` does.
+must be unique and names valid. It reads primitives as Avro's Java parser (so Confluent) does: the
+reserved attributes it ignores are dropped, and a primitive left with no property is its bare name
+(`{"type": "int", "name": "X"}` is `"int"`). Two texts that differ only in whitespace or key order
+have the same `canonical` form; `normalize_schema_text` goes further (full names, no redundant
+wrappers), as Confluent's `normalize=true` does.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ from avrokit.names import NAMED, PRIMITIVES, qualify
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_DEPTH = 128  # JSON nesting; an Avro schema nests about 3 levels per nested record
+# Attributes Avro's Java parser (Schema.SCHEMA_RESERVED) never keeps as properties of a type.
+_RESERVED = frozenset(
+    {"doc", "fields", "items", "name", "namespace", "size", "symbols", "values", "aliases"}
+)
 _INT32 = (-(2**31), 2**31 - 1)
 _INT64 = (-(2**63), 2**63 - 1)
 
@@ -110,6 +116,7 @@ def parse_schema(
     obj = _loads(text, "schema")
     ref_objs = [_loads(ref, "referenced schema") for ref in references]
     _check_structure(obj, "")
+    obj = reduce_primitives(obj)  # nesting is bounded (MAX_DEPTH): the recursion is safe
     names = avro.name.Names(validate_names=True)
     named: dict[str, Any] = {}
     with warnings.catch_warnings():
@@ -233,6 +240,35 @@ def _check_structure(obj: Any, path: str) -> None:
         raise InvalidSchema(f"Missing 'type' at '{path or '/'}'")
 
 
+def reduce_primitives(obj: Any) -> Any:
+    """`obj` with every primitive read as Avro reads it: reserved attributes dropped, and a
+    primitive without other properties written as its bare name. Other nodes are unchanged."""
+    if isinstance(obj, list):
+        return [reduce_primitives(branch) for branch in obj]
+    if not isinstance(obj, dict):
+        return obj
+    kind = obj.get("type")
+    if kind in PRIMITIVES:
+        kept = {k: v for k, v in obj.items() if k == "type" or k not in _RESERVED}
+        return kind if len(kept) == 1 else kept
+    if kind in ("record", "error") and isinstance(obj.get("fields"), list):
+        fields = [_reduce_field(f) for f in obj["fields"]]
+        return {**obj, "fields": fields}
+    if kind == "array" and "items" in obj:
+        return {**obj, "items": reduce_primitives(obj["items"])}
+    if kind == "map" and "values" in obj:
+        return {**obj, "values": reduce_primitives(obj["values"])}
+    if isinstance(kind, (dict, list)):
+        return {**obj, "type": reduce_primitives(kind)}
+    return obj
+
+
+def _reduce_field(field: Any) -> Any:
+    if isinstance(field, dict) and "type" in field:
+        return {**field, "type": reduce_primitives(field["type"])}
+    return field
+
+
 # --- default values -------------------------------------------------------------------------
 
 
@@ -344,4 +380,4 @@ def _normalize(obj: Any, namespace: str | None) -> Any:
 def normalize_schema_text(text: str) -> str:
     """Confluent-style normalized form: full names, no namespace keys, `{"type": "int"}` -> "int",
     keys sorted. Keeps docs, defaults, aliases, logical types and other properties."""
-    return canonical_json(_normalize(_loads(text, "schema"), None))
+    return canonical_json(_normalize(reduce_primitives(_loads(text, "schema")), None))

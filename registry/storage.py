@@ -124,6 +124,28 @@ class Tx:
         ).fetchall()
         return {r[0] for r in rows}
 
+    def identities(self) -> list[tuple[int, str, str, list[dict[str, Any]], Any, Any, str]]:
+        """(id, type, text, refs, metadata, ruleSet, fingerprint) of every schema (migrations)."""
+        rows = self.conn.execute(
+            "SELECT id, schema_type, text, refs, metadata, rule_set, fingerprint FROM schemas"
+        ).fetchall()
+        return [
+            (r[0], r[1], r[2], json.loads(r[3]), *map(_json_or_none, r[4:6]), r[6]) for r in rows
+        ]
+
+    def set_fingerprints(self, schema_id: int, fingerprint: str, base_fingerprint: str) -> None:
+        self.conn.execute(
+            "UPDATE schemas SET fingerprint=?, base_fingerprint=? WHERE id=?",
+            (fingerprint, base_fingerprint, schema_id),
+        )
+
+    def data_version(self) -> int:
+        """Which data migrations this database has had (SQLite's user_version)."""
+        return int(self._one("PRAGMA user_version")[0])
+
+    def set_data_version(self, version: int) -> None:
+        self.conn.execute(f"PRAGMA user_version={int(version)}")
+
     def max_schema_id(self) -> int:
         return int(self._one("SELECT COALESCE(MAX(id), 0) FROM schemas")[0])
 

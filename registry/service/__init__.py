@@ -16,6 +16,7 @@ from __future__ import annotations
 from registry.service.compatibility import Compatibility
 from registry.service.config import Config
 from registry.service.core import SCHEMA_TYPES, RegistryCore, SchemaInput
+from registry.service.identity import rekey_reduced_primitives
 from registry.service.mode import Mode
 from registry.service.registration import Registration
 from registry.service.schemas import Schemas
@@ -29,6 +30,7 @@ class Registry:
     """Every resource's operations over one store and one read cache."""
 
     def __init__(self, storage: Storage) -> None:
+        rekey_reduced_primitives(storage)
         self.core = RegistryCore(storage)
         self.cache = self.core.cache
         self.subjects = Subjects(self.core)

@@ -1,5 +1,6 @@
 """Schema identity: the fingerprint that decides whether two registrations are the same schema
-(and so share an id), the guid derived from it, and the match of a normalized schema."""
+(and so share an id), the guid derived from it, the match of a normalized schema, and the
+migration that re-keys schemas stored before primitives were read as Avro reads them."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from avrokit import ParsedSchema, normalize_schema_text
+from avrokit import ParsedSchema, canonical_json, normalize_schema_text, reduce_primitives
 from registry.service.rows import schema_row
-from registry.storage import Tx, VersionRow
+from registry.storage import Storage, Tx, VersionRow
 
 # A schema's data contract: (metadata, ruleSet), each None when absent.
 Contract = tuple[dict[str, Any] | None, dict[str, Any] | None]
@@ -54,3 +55,26 @@ def normalized_match(
         if stored.refs == refs and normalize_schema_text(stored.text) == parsed.canonical:
             return row
     return None
+
+
+REDUCED_PRIMITIVES = 1  # data version: fingerprints read primitives as Avro does
+
+
+def rekey_reduced_primitives(storage: Storage) -> None:
+    """Once per data dir: a schema stored with a primitive that Avro reads as a bare name (e.g.
+    `{"type": "int"}`) gets the fingerprint its text has today, so registering or looking up the
+    same schema finds its id. Text, id and guid stay; if another id already holds that identity,
+    both stay (each keeps decoding what it was written with)."""
+    with storage.writer() as tx:
+        if tx.data_version() >= REDUCED_PRIMITIVES:
+            return
+        for schema_id, schema_type, text, refs, metadata, rule_set, current in tx.identities():
+            obj = json.loads(text)
+            reduced = reduce_primitives(obj)
+            if reduced == obj:
+                continue
+            canonical = canonical_json(reduced)
+            new = fingerprint(schema_type, canonical, refs, (metadata, rule_set))
+            if new != current and tx.schema_id_by_fingerprint(new) is None:
+                tx.set_fingerprints(schema_id, new, fingerprint(schema_type, canonical, refs))
+        tx.set_data_version(REDUCED_PRIMITIVES)

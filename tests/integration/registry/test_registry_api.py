@@ -101,12 +101,13 @@ def test_normalize_matches_equivalent_spellings(api: httpx.Client, subject: str)
     found = api.post(f"/subjects/{subject}", json=body(wrapped), params={"normalize": "true"})
     assert found.status_code == 200 and found.json()["id"] == first
     # a schema registered as written is found, and not re-registered, through its normal form
+    # (`wrapped` is already normal: `{"type": "int"}` is "int", and its name is a full name)
     other = subject + "-raw"
-    raw_id = register(api, other, wrapped).json()["id"]
+    raw_id = register(api, other, plain).json()["id"]
     assert raw_id != first
-    found = api.post(f"/subjects/{other}", json=body(plain), params={"normalize": "true"})
+    found = api.post(f"/subjects/{other}", json=body(wrapped), params={"normalize": "true"})
     assert found.status_code == 200 and found.json()["id"] == raw_id
-    assert register(api, other, plain, normalize="true").json()["id"] == raw_id
+    assert register(api, other, wrapped, normalize="true").json()["id"] == raw_id
     assert api.get(f"/subjects/{other}/versions").json() == [1]
 
 

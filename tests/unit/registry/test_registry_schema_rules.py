@@ -162,3 +162,32 @@ def test_references_resolve_named_types() -> None:
     parsed = parse_schema(main, [ref])
     assert parsed.avro.fields[0].type.fullname == "ev.Meta"
     assert parsed.references == (ref,)
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ({"type": "int"}, "int"),
+        ({"type": "int", "name": "X", "namespace": "n", "doc": "d", "aliases": ["y"]}, "int"),
+        ({"type": "string", "size": 3, "symbols": [], "fields": [], "items": 1}, "string"),
+        ({"type": "int", "logicalType": "date", "name": "X"},
+         {"type": "int", "logicalType": "date"}),
+        ({"type": "long", "foo": "bar"}, {"type": "long", "foo": "bar"}),
+        (["null", {"type": "string", "doc": "d"}], ["null", "string"]),
+        ({"type": "array", "items": {"type": "int"}}, {"type": "array", "items": "int"}),
+        ({"type": "map", "values": {"type": "bytes", "name": "B"}},
+         {"type": "map", "values": "bytes"}),
+    ],
+)  # fmt: skip
+def test_primitives_are_read_as_avro_reads_them(written: object, read: object) -> None:
+    """Avro's Java parser (and so Confluent) ignores reserved attributes on a primitive."""
+    assert parse_schema(json.dumps(written)).json == read
+    assert parse_schema(json.dumps(written)).canonical == parse_schema(json.dumps(read)).canonical
+
+
+def test_record_fields_keep_their_own_attributes_when_their_type_is_reduced() -> None:
+    text = record({"name": "a", "doc": "kept", "type": {"type": "int", "doc": "dropped"}})
+    assert parse_schema(text).json["fields"] == [{"name": "a", "doc": "kept", "type": "int"}]
+    assert normalize_schema_text(text) == normalize_schema_text(record(
+        {"name": "a", "doc": "kept", "type": "int"}
+    ))  # fmt: skip
