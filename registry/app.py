@@ -1,9 +1,11 @@
-"""Builds the FastAPI app: routers, Confluent-style errors, content type, body limit and auth."""
+"""Builds the FastAPI app: routers, Confluent-style errors, body limit and auth (`Guard`), and the
+HTTP details of Confluent's server (`registry.api.http_compat`: trailing slash, media types)."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.api import compatibility, config, mode, schemas, subjects
+from registry.api.http_compat import ConfluentHttp
 from registry.api.models import RegistryJSONResponse
 from registry.api.paths import route_encoded_slashes
 from registry.auth import User, authenticate
@@ -22,6 +25,7 @@ from registry.service import Registry
 from registry.storage import Storage
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
 log = logging.getLogger("registry")
 
 
@@ -74,12 +78,6 @@ class Guard:
         if scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
-        ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        if not (ctype == b"application/json" or ctype.endswith(b"+json")):
-            # Confluent clients send JSON under several media types; read any body as JSON.
-            scope = dict(scope)
-            scope["headers"] = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-type"]
-            scope["headers"].append((b"content-type", b"application/json"))
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -111,6 +109,8 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
     errs = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errs):
         return 400, "Malformed JSON request body"
+    if any(e.get("loc", ())[:1] == ("path",) for e in errs):
+        return 404, "HTTP 404 Not Found"  # Jersey: a path parameter that does not convert
     parts = []
     for e in errs[:5]:
         loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
@@ -126,6 +126,7 @@ def create_app(
         version="1.0.0",
         description="Confluent-compatible Schema Registry (AVRO).",
         default_response_class=RegistryJSONResponse,
+        redirect_slashes=False,  # ConfluentHttp strips a trailing slash instead
     )
     app.state.registry = Registry(Storage(data_dir))
     for module in (subjects, schemas, config, compatibility, mode):
@@ -153,18 +154,39 @@ def create_app(
         return _error(status, status, message)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error(exc.status_code, exc.status_code, f"HTTP {exc.status_code} {exc.detail}")
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # Starlette names one route's methods; name every route's
+            documented = allowed_methods(app, request.scope["path"])
+            headers["Allow"] = documented or headers.get("Allow", "")
+        message = f"HTTP {exc.status_code} {exc.detail}"
+        return _error(exc.status_code, exc.status_code, message, headers or None)
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _error(500, ErrorCode.STORE_ERROR, f"Internal error: {type(exc).__name__}")
 
-    return Guard(app, users or {}, max_body)  # type: ignore[return-value]
+    docs = (app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
+    guarded = Guard(app, users or {}, max_body)
+    return ConfluentHttp(guarded, [p for p in docs if p])  # type: ignore[return-value]
+
+
+def allowed_methods(app: FastAPI, path: str) -> str:
+    """The `Allow` header of a 405: the methods the OpenAPI document declares for this path."""
+    methods: set[str] = set()
+    for template, operations in app.openapi()["paths"].items():
+        segments = (
+            "[^/]+" if s.startswith("{") and s.endswith("}") else re.escape(s)
+            for s in template.split("/")
+        )
+        if re.fullmatch("/".join(segments), path):
+            methods |= {m.upper() for m in operations if m.upper() in HTTP_METHODS}
+    return ", ".join(sorted(methods))
 
 
 def openapi_document(app: Any) -> dict[str, Any]:
-    """The OpenAPI document of a `create_app` result (unwraps the guard)."""
-    inner: Any = app.app if isinstance(app, Guard) else app
-    return dict(json.loads(json.dumps(inner.openapi())))
+    """The OpenAPI document of a `create_app` result (unwraps the middleware)."""
+    while not isinstance(app, FastAPI):
+        app = app.app
+    return dict(json.loads(json.dumps(app.openapi())))

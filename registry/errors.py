@@ -43,6 +43,8 @@ class ErrorCode(IntEnum):
     STORE_ERROR = 50001
     OPERATION_TIMEOUT = 50002
     FORWARDING_ERROR = 50003
+    # Added later (kept at the end so that concurrent additions merge cleanly).
+    NOT_ACCEPTABLE = 406
 
     @property
     def http_status(self) -> int:

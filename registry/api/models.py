@@ -9,13 +9,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from registry import errors
+from registry.api import media
 from registry.api.contract_models import Metadata, RuleSet, dump
 from registry.api.paths import decode_segment
 from registry.errors import ErrorCode, RegistryError
 from registry.service import Registry, SchemaInput
 
 MAX_INT32 = 2**31 - 1
-CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
+CONTENT_TYPE = media.V1
 
 
 class RegistryJSONResponse(JSONResponse):

@@ -1,8 +1,10 @@
-"""Subjects containing `/` (sent as `%2F`, as Confluent clients do) are routable.
+"""Request paths as Confluent routes them.
 
-Servers decode `%2F` into `/` before routing, so `/subjects/a%2Fb/versions` would not match
+Subjects containing `/` (sent as `%2F`, as Confluent clients do) are routable: servers decode
+`%2F` into `/` before routing, so `/subjects/a%2Fb/versions` would not match
 `/subjects/{subject}/versions`. `route_encoded_slashes` rebuilds the routing path from the raw one,
 keeping `/` and `%` inside a segment encoded; `decode_segment` undoes that for a path parameter.
+`strip_trailing_slash` makes `/config/` name the same resource as `/config`, as Jersey does.
 """
 
 from __future__ import annotations
@@ -31,3 +33,15 @@ def route_encoded_slashes(scope: Scope) -> Scope:
 def decode_segment(value: str) -> str:
     """A path parameter as the client meant it (inverse of the encoding above)."""
     return unquote(value) if "%" in value else value
+
+
+def strip_trailing_slash(scope: Scope) -> Scope:
+    """`scope` without one trailing `/` on its path (and raw path); `/` itself stays."""
+    path: str = scope["path"]
+    if len(path) < 2 or not path.endswith("/"):
+        return scope
+    stripped: Scope = {**scope, "path": path[:-1]}
+    raw = scope.get("raw_path")
+    if raw and len(raw) > 1 and raw.endswith(b"/"):
+        stripped["raw_path"] = raw[:-1]
+    return stripped

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 from starlette.concurrency import run_in_threadpool
 
 from registry.api.models import (
@@ -19,6 +19,9 @@ from registry.api.models import (
 from registry.service import SCHEMA_TYPES, Registry
 
 router = APIRouter(prefix="/schemas", tags=["schemas"], responses=COMMON_ERRORS)
+
+# A Java int, as Confluent's `@PathParam("id") Integer`; anything else is Jersey's 404.
+SchemaId = Annotated[int, Path(ge=-(2**31), le=2**31 - 1)]
 
 
 @router.get("", response_model=list[VersionResponse], response_model_exclude_none=True)
@@ -40,7 +43,7 @@ def schema_types() -> list[str]:
 
 @router.get("/ids/{schema_id}", response_model=SchemaResponse, responses=NOT_FOUND)
 async def get_schema(
-    schema_id: int,
+    schema_id: SchemaId,
     subject: str | None = None,
     fetchMaxId: bool = False,  # noqa: N803
     format: str | None = None,  # noqa: A002 - Confluent's query name; AVRO has one format
@@ -61,7 +64,7 @@ async def get_schema(
     response_model_exclude_none=True,
     responses=NOT_FOUND,
 )
-def get_schema_only(schema_id: int, registry: Registry = RegistryDep) -> Any:
+def get_schema_only(schema_id: SchemaId, registry: Registry = RegistryDep) -> Any:
     return registry.schemas.text_by_id(schema_id)
 
 
@@ -72,7 +75,7 @@ def get_schema_only(schema_id: int, registry: Registry = RegistryDep) -> Any:
     responses=NOT_FOUND,
 )
 def get_schema_subjects(
-    schema_id: int,
+    schema_id: SchemaId,
     subject: str | None = None,
     deleted: bool = False,
     offset: int = 0,
@@ -89,7 +92,7 @@ def get_schema_subjects(
     responses=NOT_FOUND,
 )
 def get_schema_versions(
-    schema_id: int,
+    schema_id: SchemaId,
     subject: str | None = None,
     deleted: bool = False,
     offset: int = 0,

@@ -18,7 +18,6 @@ from registry.api.models import (
     VersionResponse,
     check_subject,
 )
-from registry.errors import ErrorCode, RegistryError
 from registry.service import Registry
 
 router = APIRouter(prefix="/subjects", tags=["subjects"], responses=COMMON_ERRORS)
@@ -153,11 +152,7 @@ def latest_with_metadata(
     format: str | None = None,  # noqa: A002 - Confluent's query name; AVRO has one format
     registry: Registry = RegistryDep,
 ) -> dict[str, Any]:
-    """Latest version whose metadata properties include every key[i]=value[i] (data contracts)."""
-    key, value = key or [], value or []
-    if len(key) != len(value):
-        raise RegistryError(
-            ErrorCode.UNPROCESSABLE_ENTITY, "Query parameters key and value must pair up"
-        )
-    wanted = dict(zip(key, value, strict=True))
+    """Latest version whose metadata properties include every key[i]=value[i] (data contracts);
+    as in Confluent, a key or value without a partner is ignored."""
+    wanted = dict(zip(key or [], value or [], strict=False))
     return registry.subjects.latest_with_metadata(check_subject(subject), wanted, deleted)

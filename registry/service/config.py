@@ -48,7 +48,7 @@ class Config:
         with self.core.store.writer() as tx:
             key = GLOBAL if subject is None else subject
             previous = tx.get_setting("config", key)
-            if subject is not None and previous is None and not tx.versions(subject, True):
+            if subject is not None and previous is None:  # Confluent: no config of its own
                 raise errors.subject_not_found(subject)
             tx.delete_setting("config", key)
             return {"compatibilityLevel": previous or self.core.effective(tx, "config", None)}

@@ -121,9 +121,10 @@ class Subjects:
                     f"Subject '{subject}' was soft deleted. Set permanent=true to delete "
                     "permanently",
                 )
-            for r in rows:
+            doomed = rows if permanent else live  # Confluent lists only what this call deletes
+            for r in doomed:
                 _refuse_if_referenced(tx.referenced_by(subject, r.version), subject, r.version)
-            for r in rows:
+            for r in doomed:
                 if permanent:
                     tx.hard_delete(subject, r.version)
                 else:
@@ -132,7 +133,7 @@ class Subjects:
                 tx.delete_setting("config", subject)
                 tx.delete_setting("modes", subject)
         self.core.cache.invalidate()
-        return [r.version for r in rows]
+        return [r.version for r in doomed]
 
     def delete_version(self, subject: str, version: str, permanent: bool) -> int:
         with self.core.store.writer() as tx:
