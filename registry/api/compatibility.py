@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from registry.api.document import Subject, Version
 from registry.api.models import (
     COMMON_ERRORS,
     NOT_FOUND,
@@ -26,8 +27,8 @@ router = APIRouter(prefix="/compatibility", tags=["compatibility"], responses=CO
     responses=NOT_FOUND,
 )
 def test_against_version(
-    subject: str,
-    version: str,
+    subject: Subject,
+    version: Version,
     body: SchemaRequest,
     normalize: bool = False,
     verbose: bool = False,
@@ -45,7 +46,7 @@ def test_against_version(
     responses=NOT_FOUND,
 )
 def test_against_all(
-    subject: str,
+    subject: Subject,
     body: SchemaRequest,
     normalize: bool = False,
     verbose: bool = False,

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from registry.api.document import Subject
 from registry.api.models import (
     COMMON_ERRORS,
     NOT_FOUND,
@@ -27,7 +28,7 @@ def get_global(registry: Registry = RegistryDep) -> dict[str, Any]:
 
 @router.put("", response_model=ConfigUpdateResponse, response_model_exclude_none=True)
 def put_global(body: ConfigRequest, registry: Registry = RegistryDep) -> dict[str, Any]:
-    return registry.config.set(None, body.level())
+    return registry.config.set(None, body.levels())
 
 
 @router.delete("", response_model=ConfigResponse, response_model_exclude_none=True)
@@ -42,7 +43,7 @@ def delete_global(registry: Registry = RegistryDep) -> dict[str, Any]:
     responses=NOT_FOUND,
 )
 def get_subject(
-    subject: str,
+    subject: Subject,
     defaultToGlobal: bool = False,
     registry: Registry = RegistryDep,  # noqa: N803
 ) -> dict[str, Any]:
@@ -51,9 +52,9 @@ def get_subject(
 
 @router.put("/{subject}", response_model=ConfigUpdateResponse, response_model_exclude_none=True)
 def put_subject(
-    subject: str, body: ConfigRequest, registry: Registry = RegistryDep
+    subject: Subject, body: ConfigRequest, registry: Registry = RegistryDep
 ) -> dict[str, Any]:
-    return registry.config.set(check_subject(subject), body.level())
+    return registry.config.set(check_subject(subject), body.levels())
 
 
 @router.delete(
@@ -62,5 +63,5 @@ def put_subject(
     response_model_exclude_none=True,
     responses=NOT_FOUND,
 )
-def delete_subject(subject: str, registry: Registry = RegistryDep) -> dict[str, Any]:
+def delete_subject(subject: Subject, registry: Registry = RegistryDep) -> dict[str, Any]:
     return registry.config.delete(check_subject(subject))

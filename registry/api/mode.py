@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from registry.api.document import Subject
 from registry.api.models import (
     COMMON_ERRORS,
     NOT_FOUND,
@@ -35,7 +36,7 @@ def put_global(
     "/{subject}", response_model=ModeResponse, response_model_exclude_none=True, responses=NOT_FOUND
 )
 def get_subject(
-    subject: str,
+    subject: Subject,
     defaultToGlobal: bool = False,
     registry: Registry = RegistryDep,  # noqa: N803
 ) -> dict[str, Any]:
@@ -44,7 +45,7 @@ def get_subject(
 
 @router.put("/{subject}", response_model=ModeResponse, response_model_exclude_none=True)
 def put_subject(
-    subject: str, body: ModeRequest, force: bool = False, registry: Registry = RegistryDep
+    subject: Subject, body: ModeRequest, force: bool = False, registry: Registry = RegistryDep
 ) -> dict[str, Any]:
     return registry.mode.set(check_subject(subject), body.mode, force)
 
@@ -52,5 +53,5 @@ def put_subject(
 @router.delete(
     "/{subject}", response_model=ModeResponse, response_model_exclude_none=True, responses=NOT_FOUND
 )
-def delete_subject(subject: str, registry: Registry = RegistryDep) -> dict[str, Any]:
+def delete_subject(subject: Subject, registry: Registry = RegistryDep) -> dict[str, Any]:
     return registry.mode.delete(check_subject(subject))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from registry import errors
-from registry.api import media
+from registry.api import document, media
 from registry.api.contract_models import Metadata, RuleSet, dump
 from registry.api.paths import decode_segment
 from registry.errors import ErrorCode, RegistryError
@@ -17,6 +17,19 @@ from registry.service import Registry, SchemaInput
 
 MAX_INT32 = 2**31 - 1
 CONTENT_TYPE = media.V1
+
+
+def _integral(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# An integer as JSON Schema means it: `3.0` is one, `"3"` and `true` are not (strict models).
+Id = Annotated[int, Field(ge=1, le=MAX_INT32), BeforeValidator(_integral)]
+ReferenceVersion = Annotated[
+    int,
+    Field(ge=-1, le=MAX_INT32, json_schema_extra={"not": {"const": 0}}),
+    BeforeValidator(_integral),
+]  # -1: latest; 0 is refused (42201)
 
 
 class RegistryJSONResponse(JSONResponse):
@@ -31,19 +44,26 @@ class ErrorResponse(BaseModel):
 
 
 class SchemaReference(BaseModel):
+    model_config = ConfigDict(strict=True)
+
     name: str
     subject: str
-    version: int = Field(default=-1, ge=-1, le=MAX_INT32)
+    version: ReferenceVersion = -1
 
 
 class SchemaRequest(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        strict=True,
+        json_schema_extra=document.schema_request_schema,
+    )
 
     schema_: str | None = Field(default=None, alias="schema")
     schemaType: str | None = "AVRO"  # noqa: N815 - Confluent's spelling
     references: list[SchemaReference] | None = None
-    id: int | None = Field(default=None, ge=1, le=MAX_INT32)
-    version: int | None = Field(default=None, ge=1, le=MAX_INT32)
+    id: Id | None = None
+    version: Id | None = None
     metadata: Metadata | None = None
     ruleSet: RuleSet | None = None  # noqa: N815
 
@@ -103,13 +123,16 @@ class CompatibilityResponse(BaseModel):
 
 
 class ConfigRequest(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(
+        extra="allow", strict=True, json_schema_extra=document.config_request_schema
+    )
 
     compatibility: str | None = None
     compatibilityLevel: str | None = None  # noqa: N815
 
-    def level(self) -> str | None:
-        return self.compatibility or self.compatibilityLevel
+    def levels(self) -> list[str]:
+        """The levels given, `compatibility` first (the service checks each: 42203)."""
+        return [v for v in (self.compatibility, self.compatibilityLevel) if v is not None]
 
 
 class ConfigResponse(BaseModel):
@@ -121,6 +144,8 @@ class ConfigUpdateResponse(BaseModel):
 
 
 class ModeRequest(BaseModel):
+    model_config = ConfigDict(strict=True, json_schema_extra=document.mode_request_schema)
+
     mode: str | None = None
 
 

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
+from registry.api import document
+from registry.api.document import Subject, Version
 from registry.api.models import (
     COMMON_ERRORS,
     CONFLICT,
@@ -39,10 +41,10 @@ def list_subjects(
     "/{subject}",
     response_model=VersionResponse,
     response_model_exclude_none=True,
-    responses=NOT_FOUND,
+    responses={200: {"links": document.FOUND_LINKS}, **NOT_FOUND},
 )
 def lookup_schema(
-    subject: str,
+    subject: Subject,
     body: SchemaRequest,
     normalize: bool = False,
     deleted: bool = False,
@@ -55,7 +57,7 @@ def lookup_schema(
     "/{subject}", response_model=list[int], response_model_exclude_none=True, responses=NOT_FOUND
 )
 def delete_subject(
-    subject: str, permanent: bool = False, registry: Registry = RegistryDep
+    subject: Subject, permanent: bool = False, registry: Registry = RegistryDep
 ) -> list[int]:
     return registry.subjects.delete_subject(check_subject(subject), permanent)
 
@@ -67,7 +69,7 @@ def delete_subject(
     responses=NOT_FOUND,
 )
 def list_versions(
-    subject: str,
+    subject: Subject,
     deleted: bool = False,
     deletedOnly: bool = False,  # noqa: N803
     offset: int = 0,
@@ -83,17 +85,17 @@ def list_versions(
     "/{subject}/versions",
     response_model=RegisterResponse,
     response_model_exclude_none=True,
-    responses={**CONFLICT, **NOT_FOUND},
+    responses={200: {"links": document.REGISTERED_LINKS}, **CONFLICT, **NOT_FOUND},
 )
 def register_schema(
-    subject: str, body: SchemaRequest, normalize: bool = False, registry: Registry = RegistryDep
+    subject: Subject, body: SchemaRequest, normalize: bool = False, registry: Registry = RegistryDep
 ) -> dict[str, Any]:
     return registry.registration.register(check_subject(subject), body.to_input(), normalize)
 
 
 @router.get("/{subject}/versions/{version}", response_model=VersionResponse, responses=NOT_FOUND)
 async def get_version(
-    subject: str, version: str, deleted: bool = False, registry: Registry = RegistryDep
+    subject: Subject, version: Version, deleted: bool = False, registry: Registry = RegistryDep
 ) -> Response:
     subject = check_subject(subject)
     found = registry.cache.version(subject, version, deleted)
@@ -109,7 +111,7 @@ async def get_version(
     responses=NOT_FOUND,
 )
 def get_version_schema(
-    subject: str, version: str, deleted: bool = False, registry: Registry = RegistryDep
+    subject: Subject, version: Version, deleted: bool = False, registry: Registry = RegistryDep
 ) -> Any:
     return registry.subjects.get_version_schema(check_subject(subject), version, deleted)
 
@@ -121,7 +123,11 @@ def get_version_schema(
     responses=NOT_FOUND,
 )
 def referenced_by(
-    subject: str, version: str, offset: int = 0, limit: int = -1, registry: Registry = RegistryDep
+    subject: Subject,
+    version: Version,
+    offset: int = 0,
+    limit: int = -1,
+    registry: Registry = RegistryDep,
 ) -> list[int]:
     return registry.subjects.referenced_by(check_subject(subject), version, offset, limit)
 
@@ -133,7 +139,7 @@ def referenced_by(
     responses=NOT_FOUND,
 )
 def delete_version(
-    subject: str, version: str, permanent: bool = False, registry: Registry = RegistryDep
+    subject: Subject, version: Version, permanent: bool = False, registry: Registry = RegistryDep
 ) -> int:
     return registry.subjects.delete_version(check_subject(subject), version, permanent)
 
@@ -145,14 +151,14 @@ def delete_version(
     responses=NOT_FOUND,
 )
 def latest_with_metadata(
-    subject: str,
-    key: Annotated[list[str] | None, Query()] = None,
-    value: Annotated[list[str] | None, Query()] = None,
+    subject: Subject,
+    key: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI copies the default
+    value: Annotated[list[str], Query()] = [],  # noqa: B006
     deleted: bool = False,
     format: str | None = None,  # noqa: A002 - Confluent's query name; AVRO has one format
     registry: Registry = RegistryDep,
 ) -> dict[str, Any]:
     """Latest version whose metadata properties include every key[i]=value[i] (data contracts);
     as in Confluent, a key or value without a partner is ignored."""
-    wanted = dict(zip(key or [], value or [], strict=False))
+    wanted = dict(zip(key, value, strict=False))
     return registry.subjects.latest_with_metadata(check_subject(subject), wanted, deleted)

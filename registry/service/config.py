@@ -29,20 +29,21 @@ class Config:
             value = self.core.effective(tx, "config", None)
         return {"compatibilityLevel": value}
 
-    def set(self, subject: str | None, level: Any) -> dict[str, Any]:
+    def set(self, subject: str | None, levels: list[Any]) -> dict[str, Any]:
+        """Set the first of `levels`; each given one must be a level (42203), and one given."""
         try:
-            parsed = CompatibilityLevel.parse(level) if isinstance(level, str) else None
-        except ValueError:
-            parsed = None
-        if parsed is None:
+            parsed = [CompatibilityLevel.parse(level) for level in levels]
+        except (ValueError, AttributeError):
+            parsed = []
+        if not parsed:
             raise RegistryError(
                 ErrorCode.INVALID_COMPATIBILITY_LEVEL,
                 "Invalid compatibility level. Valid values are none, backward, forward, full, "
                 "backward_transitive, forward_transitive, and full_transitive",
             )
         with self.core.store.writer() as tx:
-            tx.set_setting("config", GLOBAL if subject is None else subject, str(parsed))
-        return {"compatibility": str(parsed)}
+            tx.set_setting("config", GLOBAL if subject is None else subject, str(parsed[0]))
+        return {"compatibility": str(parsed[0])}
 
     def delete(self, subject: str | None) -> dict[str, Any]:
         with self.core.store.writer() as tx:

@@ -53,7 +53,7 @@ class RegistryCore:
     ) -> tuple[ParsedSchema, list[dict[str, Any]]]:
         """The request's schema, strictly parsed against its references (42201), and the
         references with their versions resolved."""
-        if body.schema_type.upper() not in SCHEMA_TYPES:
+        if body.schema_type not in SCHEMA_TYPES:  # case-sensitive, as Confluent's providers
             raise errors.invalid_schema(
                 f"Invalid schema type '{body.schema_type}': only AVRO is supported"
             )
