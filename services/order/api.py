@@ -33,6 +33,7 @@ from services.order.dto import (
 from services.order.service import IdempotencyKeyReused
 from services.runtime.app import ServiceApp
 from services.runtime.errors import TransientError
+from services.runtime.http import allowed_methods
 from services.runtime.logging import get_logger
 from services.runtime.unit_of_work import UnitOfWork
 
@@ -40,6 +41,19 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "The body is not valid JSON."},
     404: {"model": ErrorBody, "description": "No such order."},
     422: {"model": ErrorBody, "description": "Invalid input; `errors` names each field."},
+}
+
+
+# OpenAPI links (schemathesis' stateful phase follows them): a placed order can be read back.
+PLACED_LINKS = {
+    "GetOrder": {
+        "operationRef": "#/paths/~1orders~1{order_id}/get",
+        "parameters": {"order_id": "$response.body#/id"},
+    },
+    "GetTimeline": {
+        "operationRef": "#/paths/~1orders~1{order_id}~1events/get",
+        "parameters": {"order_id": "$response.body#/id"},
+    },
 }
 
 
@@ -78,7 +92,11 @@ def create_api(app: ServiceApp) -> FastAPI:
 
     @api.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        return _error(exc.status_code, str(exc.detail))
+        response = _error(exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            response.headers["Allow"] = allowed_methods(api.openapi(), request.url.path)
+        return response
 
     @api.exception_handler(TransientError)
     @api.exception_handler(sqlite3.OperationalError)
@@ -95,7 +113,12 @@ def create_api(app: ServiceApp) -> FastAPI:
         status_code=201,
         response_model=Order,
         responses={
-            200: {"model": Order, "description": "Repeated request (same Idempotency-Key)."},
+            201: {"links": PLACED_LINKS},
+            200: {
+                "model": Order,
+                "description": "Repeated request (same Idempotency-Key).",
+                "links": PLACED_LINKS,
+            },
             400: ERRORS[400],
             422: ERRORS[422],
             503: {"model": ErrorBody, "description": "Database or registry unavailable; retry."},

@@ -1,7 +1,9 @@
 """The order API's request and response bodies (pydantic, documented in its OpenAPI schema).
 
 Bad input is refused here, field by field, before any use case runs: lengths, ranges, two decimal
-places, an ISO currency code, valid Unicode, a total that fits decimal(14, 2).
+places, an ISO currency code, valid Unicode. The document says exactly what is accepted (a client
+generated from it never sends what is refused): every rule is one a JSON Schema can state, so the
+bounds on lines, quantities and prices are chosen to keep any order's total within decimal(14, 2).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
 import uuid
 from decimal import Decimal
 from typing import Annotated, Any
@@ -33,6 +36,50 @@ CustomerId = Annotated[str, pydantic.StringConstraints(min_length=1, max_length=
 PaymentToken = Annotated[str, pydantic.StringConstraints(min_length=1, max_length=256), Utf8]
 Note = Annotated[str, pydantic.StringConstraints(max_length=1000), Utf8]
 
+MAX_LINES = 100
+MAX_QUANTITY = 100_000
+MAX_UNIT_PRICE = Decimal("99999.99")
+# The largest order (every bound at once) still fits the wire's decimal(14, 2).
+assert MAX_LINES * MAX_QUANTITY * MAX_UNIT_PRICE <= MAX_TOTAL
+
+# A price: a string of up to 5 digits and 2 decimals, above zero, or a whole number of units.
+PRICE_PATTERN = r"^(?=.*[1-9])[0-9]{1,5}(\.[0-9]{1,2})?$"
+_PRICE_TEXT = re.compile(PRICE_PATTERN)
+PRICE_RULE = (
+    'a positive amount of at most 99999.99 with at most 2 decimal places, as a string ("12.50") '
+    "or a whole number (12)"
+)
+
+
+def _whole(value: object) -> object:
+    """JSON Schema's integer: `2.0` is one (strict fields refuse `"2"` and `true`)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _price(value: object) -> Decimal:
+    value = _whole(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_UNIT_PRICE:
+        return Decimal(value)
+    if isinstance(value, str) and _PRICE_TEXT.fullmatch(value):
+        return Decimal(value)
+    raise ValueError(f"must be {PRICE_RULE}")
+
+
+Price = Annotated[
+    Decimal,
+    pydantic.BeforeValidator(_price),
+    pydantic.WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": PRICE_PATTERN},
+                {"type": "integer", "minimum": 1, "maximum": int(MAX_UNIT_PRICE)},
+            ],
+            "description": f"Price of one unit: {PRICE_RULE}.",
+        },
+        mode="validation",
+    ),
+]
+
 
 # -- request ---------------------------------------------------------------------------------------
 
@@ -41,26 +88,32 @@ class OrderLineIn(pydantic.BaseModel):
     model_config = pydantic.ConfigDict(extra="forbid")
 
     sku: Sku = pydantic.Field(description="Stock keeping unit.")
-    quantity: int = pydantic.Field(ge=1, le=2**31 - 1, description="Units ordered, at least 1.")
-    unit_price: Decimal = pydantic.Field(
-        gt=0, max_digits=12, decimal_places=2, description="Price of one unit, > 0, 2 places."
-    )
+    quantity: Annotated[
+        int,
+        pydantic.Field(ge=1, le=MAX_QUANTITY, strict=True, description="Units, 1 to 100000."),
+        pydantic.BeforeValidator(_whole),
+    ]
+    unit_price: Price
+
+
+EXAMPLE_ORDER: dict[str, pydantic.JsonValue] = {
+    "customer_id": "c-42",
+    "items": [{"sku": "SKU-BOOK", "quantity": 2, "unit_price": "12.50"}],
+    "currency": "EUR",
+    "payment_token": "tok_visa",
+}
 
 
 class CreateOrder(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="forbid")
+    model_config = pydantic.ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [EXAMPLE_ORDER]}
+    )
 
     customer_id: CustomerId = pydantic.Field(description="Id of the customer.")
-    items: list[OrderLineIn] = pydantic.Field(min_length=1, max_length=100)
+    items: list[OrderLineIn] = pydantic.Field(min_length=1, max_length=MAX_LINES)
     currency: str = pydantic.Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR.")
     payment_token: PaymentToken = pydantic.Field(description="Payment method token.")
     note: Note | None = None
-
-    @pydantic.model_validator(mode="after")
-    def total_fits(self) -> CreateOrder:
-        if self.total() > MAX_TOTAL:
-            raise ValueError(f"total: the order total exceeds the maximum {MAX_TOTAL}")
-        return self
 
     def total(self) -> Decimal:
         return order_total((i.quantity, i.unit_price) for i in self.items)

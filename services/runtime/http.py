@@ -1,14 +1,18 @@
-"""A service's HTTP API served in the foreground (uvicorn) while its consumers run.
+"""A service's HTTP API served in the foreground (uvicorn) while its consumers run, and what every
+service API answers alike.
 
 SIGINT/SIGTERM: uvicorn shuts down, then the consumers stop.  A consumer thread that dies stops
 the server too, so the process never serves HTTP while it has stopped consuming.
+`allowed_methods` gives a 405 its `Allow` header (RFC 9110): the methods the API's own OpenAPI
+document declares for the path, across every route (Starlette names only one route's).
 """
 
 from __future__ import annotations
 
+import re
 import signal
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from services.runtime.logging import get_logger
@@ -51,3 +55,19 @@ def serve_with_consumers(app: ServiceApp, api: ASGIApp, url: str) -> None:
         server.run()
     finally:
         app.stop()
+
+
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
+
+
+def allowed_methods(openapi: dict[str, Any], path: str) -> str:
+    """The methods `openapi` declares for the paths matching `path`, as an `Allow` value."""
+    methods: set[str] = set()
+    for template, operations in openapi.get("paths", {}).items():
+        segments = (
+            "[^/]+" if s.startswith("{") and s.endswith("}") else re.escape(s)
+            for s in template.split("/")
+        )
+        if re.fullmatch("/".join(segments), path):
+            methods |= {m.upper() for m in operations if m.upper() in HTTP_METHODS}
+    return ", ".join(sorted(methods))

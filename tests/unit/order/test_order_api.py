@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from services.events import OrderCreated
@@ -102,11 +103,30 @@ def test_missing_fields_empty_items_and_unknown_fields_are_422(client: TestClien
     assert client.post("/orders", content=b"{not json").status_code == 422
 
 
-def test_a_total_beyond_decimal_14_2_is_422_not_500(client: TestClient) -> None:
-    items = [{"sku": "X", "quantity": 2**31 - 1, "unit_price": "9999999999.99"}]
-    resp = client.post("/orders", json=body(items=items))
-    assert resp.status_code == 422
-    assert "total" in resp.json()["detail"]
+def test_the_largest_order_fits_decimal_14_2_and_larger_lines_are_422(client: TestClient) -> None:
+    """Per-line bounds the OpenAPI document states keep every total within decimal(14, 2)."""
+    largest = [{"sku": f"X{i}", "quantity": 100_000, "unit_price": "99999.99"} for i in range(100)]
+    resp = client.post("/orders", json=body(items=largest))
+    assert resp.status_code == 201, resp.text
+    assert resp.json()["total"] == "999999900000.00"
+    beyond = [{"sku": "X", "quantity": 100_001, "unit_price": "100000"}]
+    errs = fields(client.post("/orders", json=body(items=beyond)))
+    assert set(errs) == {"body.items.0.quantity", "body.items.0.unit_price"}
+
+
+@pytest.mark.parametrize("price", ["12.50", "0.01", "7", 12, 12.0, "99999.99", 99999])
+def test_unit_price_is_a_decimal_string_or_a_whole_number(client: TestClient, price: Any) -> None:
+    line = {"sku": "S", "quantity": 1, "unit_price": price}
+    assert client.post("/orders", json=body(items=[line])).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "price", ["", "0", "0.00", "1.005", " 1", "1e3", "NaN", "-1", "100000", 12.5, 0, True, None]
+)
+def test_unit_price_outside_the_documented_forms_is_422(client: TestClient, price: Any) -> None:
+    line = {"sku": "S", "quantity": 1, "unit_price": price}
+    errs = fields(client.post("/orders", json=body(items=[line])))
+    assert "body.items.0.unit_price" in errs
 
 
 def test_lone_surrogates_are_422_not_500(client: TestClient) -> None:
@@ -156,3 +176,18 @@ def test_health_and_openapi(client: TestClient) -> None:
     assert {"/orders", "/orders/{order_id}", "/orders/{order_id}/events", "/health"} <= set(
         spec["paths"]
     )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("DELETE", "/orders", "GET, POST"),
+        ("PUT", f"/orders/{uuid.UUID(int=1)}", "GET"),
+        ("POST", "/health", "GET"),
+    ],
+)
+def test_405_names_the_allowed_methods(
+    client: TestClient, method: str, path: str, allow: str
+) -> None:
+    resp = client.request(method, path)
+    assert resp.status_code == 405 and resp.headers["allow"] == allow
