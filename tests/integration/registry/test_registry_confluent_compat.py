@@ -292,3 +292,28 @@ def test_metadata_lookup_pairs_keys_and_values_like_confluent(
     assert unpaired_key.status_code == 200 and unpaired_key.json()["version"] == 1
     lone_value = api.get(url, params={"value": "anything"})
     assert lone_value.status_code == 200 and lone_value.json()["version"] == 1
+
+
+# --- request bodies are taken as the OpenAPI document states them ------------------------------
+
+
+def test_bodies_are_valid_exactly_when_the_document_says_so(
+    api: httpx.Client, subject: str
+) -> None:
+    for level_body in (
+        {},
+        {"compatibility": None},
+        {"compatibility": "FULL", "compatibilityLevel": "X"},
+    ):
+        assert error(api.put(f"/config/{subject}", json=level_body)) == (422, 42203), level_body
+    assert api.put(f"/config/{subject}", json={"compatibilityLevel": "full"}).is_success
+    assert error(api.put(f"/mode/{subject}", json={})) == (422, 42204)
+    schema = record("Strict", A)
+    assert error(api.post(f"/subjects/{subject}/versions", json={"schema": None})) == (422, 42201)
+    typed = {"schema": schema, "schemaType": "avro"}  # Confluent's type names are case-sensitive
+    assert error(api.post(f"/subjects/{subject}/versions", json=typed)) == (422, 42201)
+    for loose in ({"references": [{"name": "n", "subject": "s", "version": "1"}]}, {"id": True}):
+        response = api.post(f"/subjects/{subject}/versions", json={"schema": schema, **loose})
+        assert error(response) == (422, 422), loose  # strict JSON types, as documented
+    whole = api.post(f"/subjects/{subject}/versions", json={"schema": schema, "version": 1.0})
+    assert error(whole) == (422, 42205)  # 1.0 is an integer (then refused: not in IMPORT mode)
