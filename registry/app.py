@@ -21,6 +21,7 @@ from registry.api.models import RegistryJSONResponse
 from registry.api.paths import route_encoded_slashes
 from registry.auth import User, authenticate
 from registry.errors import ErrorCode, RegistryError
+from registry.metrics import RequestMetrics, RouteRecorder
 from registry.service import Registry
 from registry.storage import Storage
 
@@ -168,8 +169,8 @@ def create_app(
         return _error(500, ErrorCode.STORE_ERROR, f"Internal error: {type(exc).__name__}")
 
     docs = (app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
-    guarded = Guard(app, users or {}, max_body)
-    return ConfluentHttp(guarded, [p for p in docs if p])  # type: ignore[return-value]
+    guarded = Guard(RouteRecorder(app), users or {}, max_body)
+    return RequestMetrics(ConfluentHttp(guarded, [p for p in docs if p]))  # type: ignore[return-value]
 
 
 def allowed_methods(app: FastAPI, path: str) -> str:

@@ -123,7 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--once", action="store_true", help="stop after the demo orders finish")
     sub.add_parser("up", help="start everything in the background")
     sub.add_parser("down", help="stop what `up` started")
-    sub.add_parser("status", help="services, consumer groups, lag, DLQ counts")
+    sub.add_parser(
+        "status",
+        help="services, consumer groups, lag, DLQ counts (services at OPS_URLS, else this stack's)",
+    )
     dlq = sub.add_parser("dlq", help="list, show or redrive dead letter queue entries")
     dlq.add_argument("action", nargs="?", default="list", choices=["list", "show", "redrive"])
     dlq.add_argument("refs", nargs="*", help="entry numbers (from list) or P:O")
@@ -149,9 +152,10 @@ def main(argv: list[str] | None = None) -> int:
             Stack.stop_detached(args.root, _say)
             return 0
         if args.command == "status":
+            from stack.health import ops_urls
             from stack.status import render_status
 
-            print(render_status(config.kafka, args.root / "data" / "run"))
+            print(render_status(config.kafka, ops_urls(args.root)))
             return 0
         if args.command == "dlq":
             return cmd_dlq(config, args)

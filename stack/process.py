@@ -60,6 +60,7 @@ class ManagedProcess:
         cwd: Path | None = None,
         user: str | None = None,
         stop_signal: signal.Signals = signal.SIGTERM,
+        url: str = "",
     ) -> None:
         self.name = name
         self.argv = list(argv)
@@ -69,6 +70,7 @@ class ManagedProcess:
         self.cwd = cwd
         self.user = user  # run as this system user (needs root)
         self.stop_signal = stop_signal  # PostgreSQL wants SIGINT: SIGTERM waits for its clients
+        self.url = url  # where it answers (a service: its ops base URL), if anyone needs to know
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property

@@ -2,7 +2,7 @@
 
 State lives under one directory (default `var/`): `registry/` (durable schemas), `data/` (each
 service's database; wiped at start because the broker keeps nothing across restarts), `log/`,
-`run/` (health files and the pid file of `make up`).
+`run/` (the pid file of `make up`, the services' ops URLs for `make status`).
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 from services.runtime.settings import Settings
 from stack.broker import broker_process
 from stack.contracts import create_topics, register_contracts
+from stack.health import OPS_FILE, wait_ready, write_ops_file
 from stack.process import (
     ManagedProcess,
     free_port,
@@ -85,6 +86,7 @@ class Stack:
         self.services: dict[str, ManagedProcess] = {}
         self.console: ManagedProcess | None = None
         self.restarts: dict[str, int] = {}
+        self.ops: dict[str, str] = {}  # instance label -> ops base URL
 
     @property
     def logs(self) -> Path:
@@ -123,45 +125,32 @@ class Stack:
         self.wait_until_assigned()
 
     def wait_until_assigned(self, timeout: float = 90.0) -> None:
-        """Block until every consumer group of every service holds partitions (joins take time)."""
-        run_dir = self.config.root / "data" / "run"
-        deadline = time.monotonic() + timeout
-        waiting: list[str] = []
-        while time.monotonic() < deadline:
-            waiting = []
-            for path in run_dir.glob("*.json"):
-                try:
-                    health = json.loads(path.read_text())
-                except (OSError, json.JSONDecodeError):
-                    waiting.append(path.stem)
-                    continue
-                waiting += [g for g, info in health["groups"].items() if not info["assignment"]]
-            if not waiting:
-                self.say("every consumer group has its partitions")
-                return
-            time.sleep(0.5)
-        raise RuntimeError(
-            f"consumer groups still without partitions after {timeout:.0f}s: {waiting}"
-        )
+        """Block until every service instance is ready: dependencies answer and every consumer
+        group holds its assignment (joins take time)."""
+        wait_ready(self.ops.values(), timeout)
+        self.say("every consumer group has its partitions")
 
     def service_process(self, name: str, instance: int = 1) -> ManagedProcess:
-        """A not yet started process of service `name`; instances > 1 log to their own file."""
-        run_dir = self.config.root / "data" / "run"
-        log_name = name if instance == 1 else f"{name}-{instance}"
+        """A not yet started process of service `name`; instances > 1 log to their own file.
 
-        def ready() -> bool:  # this very process wrote its health file (and serves HTTP)
-            if not (run_dir / f"{name}-{process.pid}.json").exists():
-                return False
-            return name != "order" or http_ok(f"{self.config.order_api_url}/health")
+        Each gets its own ops port (`/health`, `/metrics`), listed in `ops` and `run/ops.json`
+        (`make status` reads it); it counts as started once its `/health` answers."""
+        label = name if instance == 1 else f"{name}-{instance}"
+        ops_url = f"http://127.0.0.1:{free_port()}"
+        self.ops[label] = ops_url
+        write_ops_file(self.config.root, self.ops)
 
-        process = ManagedProcess(
+        def ready() -> bool:
+            return http_ok(f"{ops_url}/health")
+
+        return ManagedProcess(
             name,
             python_module(f"services.{name}"),
             ready,
-            self.logs / f"{log_name}.log",
-            env=self.config.service_env(),
+            self.logs / f"{label}.log",
+            env={**self.config.service_env(), "OPS_PORT": str(urlsplit(ops_url).port)},
+            url=ops_url,
         )
-        return process
 
     def start_console(self) -> None:
         """The operations console (`python -m console`), once the services it shows are up."""
@@ -198,6 +187,7 @@ class Stack:
         for proc in reversed(self.infra):
             proc.stop()
             self.say(f"stopped {proc.name}")
+        (self.config.root / "run" / OPS_FILE).unlink(missing_ok=True)
 
     # -- detached (`make up` / `make down`) ------------------------------------------------------
 
@@ -219,4 +209,5 @@ class Stack:
         for name, pid in reversed(list(pids.items())):
             say(f"stopping {name} (pid {pid})" if stop_pid(pid) else f"{name} was not running")
         path.unlink()
+        (root / "run" / OPS_FILE).unlink(missing_ok=True)
         return len(pids)

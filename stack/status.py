@@ -1,41 +1,34 @@
-"""`make status`: services, their consumer groups and partitions, lag per partition, DLQ counts."""
+"""`make status`: the same picture for any deployment, from the broker and the services' own HTTP.
+
+- Services: each instance's `/health` (ready or not, why, its groups and their assignments),
+  at the URLs `stack.health.ops_urls` finds (OPS_URLS, or the embedded stack's own list).
+- Per consumer group, summed over instances: handled, duplicates, dead-lettered by reason,
+  retrying, from their `/metrics`.
+- Consumer groups from the broker (admin API): state, members and assignments when the broker
+  describes them; otherwise the members the services report, and it says so.  Committed offsets
+  come from the broker, log ends are read back (`stack.offsets`: Tansu's high watermark is not the
+  log end), so lag = end - committed is not understated.
+- The dead letter queue by reason.
+"""
 
 from __future__ import annotations
 
-import json
-import os
-import time
-from pathlib import Path
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
 
-from confluent_kafka import ConsumerGroupTopicPartitions
+from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException
 from confluent_kafka.admin import AdminClient
 
+from stack.health import Samples, fetch_metrics, service_health
 from stack.dlq_tool import dlq_reasons
 from stack.offsets import log_end_offsets
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-        return True
-    except OSError:
-        return False
+Partition = tuple[str, int]
+READER_GROUPS = ("stack-status", "stack-reader")  # ours: they read by assignment, never consume
 
 
-def service_health(run_dir: Path) -> list[dict]:
-    found = []
-    for path in sorted(run_dir.glob("*.json")):
-        try:
-            health = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError):
-            continue
-        health["alive"] = _alive(health["pid"])
-        health["age_s"] = time.time() - health["updated"]
-        found.append(health)
-    return found
-
-
-def committed_offsets(admin: AdminClient, group: str) -> dict[tuple[str, int], int]:
+def committed_offsets(admin: AdminClient, group: str) -> dict[Partition, int]:
     futures = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)])
     result = next(iter(futures.values())).result()
     return {(tp.topic, tp.partition): tp.offset for tp in result.topic_partitions or []}
@@ -50,13 +43,77 @@ def compact_partitions(assignment: list[str]) -> str:
     return ", ".join(f"{t}[{','.join(ps)}]" for t, ps in sorted(by_topic.items()))
 
 
+@dataclass
+class GroupView:
+    name: str
+    state: str = "unknown"
+    members: list[tuple[str, list[str]]] = field(default_factory=list)  # (member, partitions)
+    members_from: str = "broker"
+    topics: set[str] = field(default_factory=set)
+    counts: Counter[str] = field(default_factory=Counter)  # handled, duplicates, retrying
+    dead_lettered: Counter[str] = field(default_factory=Counter)  # by reason
+
+
+def broker_groups(admin: AdminClient) -> dict[str, GroupView]:
+    """Every consumer group the broker knows, with state and members as it describes them."""
+    listed = admin.list_consumer_groups(request_timeout=10).result()
+    names = sorted(g.group_id for g in listed.valid if g.group_id not in READER_GROUPS)
+    views = {name: GroupView(name) for name in names}
+    if not names:
+        return views
+    for name, future in admin.describe_consumer_groups(names, request_timeout=10).items():
+        try:
+            described = future.result()
+        except KafkaException:
+            continue
+        view = views[name]
+        view.state = str(getattr(described.state, "name", described.state))
+        for member in described.members or []:
+            parts = member.assignment.topic_partitions if member.assignment else []
+            owned = [f"{tp.topic}[{tp.partition}]" for tp in parts]
+            view.members.append((f"{member.client_id} ({member.host})", owned))
+            view.topics.update(tp.topic for tp in parts)
+    return views
+
+
+def add_service_view(
+    views: dict[str, GroupView], healths: list[dict[str, Any]], metrics: list[Samples]
+) -> None:
+    """Members from the services where the broker named none; counts from their /metrics."""
+    for health in healths:
+        for group, info in (health.get("groups") or {}).items():
+            view = views.setdefault(group, GroupView(group))
+            view.topics.update(info.get("topics", []))
+            if not view.members or view.members_from == "services":
+                view.members_from = "services"
+                state = "standby" if info.get("standby") else info.get("state", "?")
+                member = f"{health.get('instance', health['url'])} [{state}]"
+                view.members.append((member, list(info.get("assignment", []))))
+    for samples in metrics:
+        for name, key in (
+            ("shop_events_messages_handled_total", "handled"),
+            ("shop_events_messages_duplicates_total", "duplicates"),
+            ("shop_events_messages_retrying", "retrying"),
+        ):
+            for labels, value in samples.get(name, []):
+                views.setdefault(labels["group"], GroupView(labels["group"])).counts[key] += int(
+                    value
+                )
+        for labels, value in samples.get("shop_events_messages_dead_lettered_total", []):
+            view = views.setdefault(labels["group"], GroupView(labels["group"]))
+            view.dead_lettered[labels["reason"]] += int(value)
+
+
 def lag_lines(
-    ends: dict[tuple[str, int], int], committed: dict[tuple[str, int], int], topics: list[str]
+    ends: dict[Partition, int], committed: dict[Partition, int], topics: set[str]
 ) -> list[str]:
     """One line per topic: lag per partition, then log end and committed offset per partition."""
     lines = [f"    {'topic':<28} {'lag per partition':<18} end / committed"]
     for topic in sorted(topics):
         parts = sorted(p for t, p in ends if t == topic)
+        if not parts:
+            lines.append(f"    {topic:<28} (topic not found on the broker)")
+            continue
         lags, detail = [], []
         for p in parts:
             end, pos = ends[(topic, p)], committed.get((topic, p), -1)
@@ -66,29 +123,66 @@ def lag_lines(
     return lines
 
 
-def render_status(bootstrap: str, run_dir: Path) -> str:
-    out: list[str] = []
-    healths = service_health(run_dir)
-    if not healths:
-        out.append(f"no service health files in {run_dir}: is the stack up (`make up`)?")
+def service_lines(healths: list[dict[str, Any]], urls: list[str]) -> list[str]:
+    out = [f"services ({len(healths)} instances asked at {len(urls)} address(es)):"]
+    if not urls:
+        out.append(
+            "  none known: set OPS_URLS=http://host:port,... or start the embedded stack "
+            "(`make up`)"
+        )
+    for h in healths:
+        if not h["reachable"]:
+            out.append(f"  {h['url']}: DOWN ({h['error']})")
+            continue
+        state = "ready" if h["ready"] else ("live, NOT READY" if h["live"] else "NOT LIVE")
+        out.append(f"  {h['instance']} at {h['url']}: {state}")
+        for reason in h.get("not_ready", []):
+            out.append(f"    - {reason}")
+    return out
+
+
+def group_lines(view: GroupView, admin: AdminClient, ends: dict[Partition, int]) -> list[str]:
+    c = view.counts
+    dead = sum(view.dead_lettered.values())
+    out = [
+        f"group {view.name}: state {view.state}; handled {c['handled']}, duplicates dropped "
+        f"{c['duplicates']}, dead-lettered {dead}, retrying {c['retrying']}"
+    ]
+    for reason, count in sorted(view.dead_lettered.items()):
+        out.append(f"    dead-lettered {count:>5}  {reason}")
+    source = {
+        "broker": "from the broker",
+        "services": "from the services' /health: the broker described none",
+    }[view.members_from]
+    out.append(f"  members ({source}):" if view.members else "  members: none known")
+    for member, owned in sorted(view.members):
+        out.append(f"    {member}: {compact_partitions(owned) or '(no partitions)'}")
+    try:
+        committed = committed_offsets(admin, view.name)
+    except KafkaException as exc:
+        out.append(f"  committed offsets unknown: {exc}")
+        return out
+    topics = view.topics or {t for t, _ in committed}
+    return out + lag_lines(ends, committed, topics)
+
+
+def render_status(bootstrap: str, urls: list[str]) -> str:
+    healths = service_health(urls)
+    reachable = [h for h in healths if h["reachable"]]
+    metrics = [fetch_metrics(h["url"]) for h in reachable]
+    out = service_lines(healths, urls)
     admin = AdminClient({"bootstrap.servers": bootstrap})
-    topics = sorted({t for h in healths for g in h["groups"].values() for t in g["topics"]})
+    try:
+        views = broker_groups(admin)
+    except KafkaException as exc:
+        out.append(f"broker at {bootstrap} did not answer: {exc}")
+        return "\n".join(out)
+    add_service_view(views, reachable, metrics)
+    topics = sorted({t for v in views.values() for t in v.topics})
     ends = log_end_offsets(bootstrap, topics) if topics else {}
-    for health in healths:
-        state = "up" if health["alive"] and health["age_s"] < 10 else "DOWN/stale"
-        out.append(f"{health['service']} (pid {health['pid']}): {state}")
-        for group, g in sorted(health["groups"].items()):
-            dead = sum(g["dead_lettered"].values())
-            out.append(
-                f"  group {group}: handled {g['handled']}, duplicates dropped {g['duplicates']}, "
-                f"dead-lettered {dead}, retrying {len(g['retrying'])}"
-            )
-            for where, attempt in sorted(g["retrying"].items()):
-                out.append(f"    retrying {where}: attempt {attempt}")
-            out.append(
-                f"    assigned: {compact_partitions(g['assignment']) or '(none yet: joining)'}"
-            )
-            out += lag_lines(ends, committed_offsets(admin, group), g["topics"])
+    out.append("consumer groups (lag = log end read back - committed offset, per partition):")
+    for view in views.values():
+        out += ["  " + line for line in group_lines(view, admin, ends)]
     reasons = dlq_reasons(bootstrap)
     out.append(f"dead letter queue: {sum(reasons.values())} entries")
     for reason, count in sorted(reasons.items()):

@@ -23,7 +23,6 @@ from services.order.dto import (
     CustomerId,
     ErrorBody,
     FieldError,
-    Health,
     Order,
     OrderCounts,
     OrderList,
@@ -35,6 +34,7 @@ from services.runtime.app import ServiceApp
 from services.runtime.errors import TransientError
 from services.runtime.http import allowed_methods
 from services.runtime.logging import get_logger
+from services.runtime.ops_routes import add_ops_routes
 from services.runtime.unit_of_work import UnitOfWork
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -104,9 +104,7 @@ def create_api(app: ServiceApp) -> FastAPI:
         get_logger().warning("service unavailable", error=str(exc)[:300])
         return _error(503, f"temporarily unavailable: {exc}")
 
-    @api.get("/health", response_model=Health)
-    def health() -> Health:
-        return Health(status="ok", service=app.name, groups=app.health()["groups"])
+    add_ops_routes(api, lambda: app.ops)  # /health, /health/ready, /metrics on the API port too
 
     @api.post(
         "/orders",

@@ -14,7 +14,7 @@ import json
 import re
 import uuid
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 import pydantic
 
@@ -197,12 +197,6 @@ class TimelineEntry(pydantic.BaseModel):
 class Timeline(pydantic.BaseModel):
     order_id: uuid.UUID
     events: list[TimelineEntry]
-
-
-class Health(pydantic.BaseModel):
-    status: str
-    service: str
-    groups: dict[str, Any]
 
 
 class FieldError(pydantic.BaseModel):

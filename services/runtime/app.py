@@ -17,13 +17,11 @@ if it declared one), then finishes in-flight work, publishes, commits and closes
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from confluent_kafka.admin import AdminClient
@@ -38,9 +36,12 @@ from services.runtime.cluster import (
 )
 from services.runtime.consumer import ConsumerLoop
 from services.runtime.errors import SubjectNotRegisteredError
+from services.runtime.health import HealthMonitor, broker_check, registry_check
 from services.runtime.http import serve_with_consumers
 from services.runtime.kafka import make_consumer, make_producer
 from services.runtime.logging import configure_logging, get_logger
+from services.runtime.metrics import ServiceCollector, service_registry
+from services.runtime.ops import Ops
 from services.runtime.outbox import OutboxRelay
 from services.runtime.processor import E, Handler, Processor, RetryPolicy, Subscription
 from services.runtime.serde import EventSerde
@@ -67,6 +68,7 @@ class ServiceApp:
         self.relay: OutboxRelay | None = None
         self.http_api: ASGIApp | None = None
         self.http_url = ""
+        self._ops: Ops | None = None
 
     # -- declaration ---------------------------------------------------------------------------
 
@@ -175,9 +177,13 @@ class ServiceApp:
             loop = ConsumerLoop(consumer, processor, self.relay, self.stop_event)
             loop.start()
             self.loops.append(loop)
-        threading.Thread(target=self._write_health, name="health", daemon=True).start()
+        self.ops.monitor.start(self.stop_event)
+        ops_url = self.ops.serve(self.settings.ops_host, self.settings.ops_port)
         log.info(
-            "started", groups=sorted(self.groups()), produces=sorted({t for _, t in self.produces})
+            "started",
+            groups=sorted(self.groups()),
+            produces=sorted({t for _, t in self.produces}),
+            ops_url=ops_url,
         )
 
     def _guard_cluster(self) -> None:
@@ -204,14 +210,14 @@ class ServiceApp:
         # No graceful stop: committing offsets or publishing the outbox into the new, empty log
         # would make things worse.  The database stays as it was, for inspection.
         get_logger().critical(message)
-        self.health_path().unlink(missing_ok=True)
         os._exit(EXIT_HISTORY_LOST)
 
     def stop(self, timeout: float = 30.0) -> None:
         self.stop_event.set()
         for loop in self.loops:
             loop.join(timeout)
-        self.health_path().unlink(missing_ok=True)
+        if self._ops is not None:
+            self._ops.close()
         get_logger().info("stopped")
 
     def run(self) -> None:
@@ -229,32 +235,39 @@ class ServiceApp:
             self.stop_event.wait(1.0)
         self.stop()
 
-    # -- health --------------------------------------------------------------------------------
+    # -- operations ----------------------------------------------------------------------------
 
-    def health_path(self) -> Path:
-        return self.settings.data_dir / "run" / f"{self.name}-{os.getpid()}.json"
+    @property
+    def ops(self) -> Ops:
+        """`/health` and `/metrics` of this app (served by `start()`)."""
+        if self._ops is None:
+            s = self.settings
+            checks = {
+                "broker": broker_check(s.kafka_bootstrap_servers),
+                "registry": registry_check(s.schema_registry_url),
+                "database": self._database_check,
+            }
+            collector = ServiceCollector(
+                self.name, lambda: self.loops, self._outbox_pending, self._published
+            )
+            monitor = HealthMonitor(self, checks, s.health_check_interval_s)
+            self._ops = Ops(monitor, service_registry(collector))
+        return self._ops
 
     def health(self) -> dict[str, Any]:
-        groups = {}
-        for loop in self.loops:
-            stats = loop.processor.stats
-            groups[loop.processor.group] = {
-                "alive": loop.is_alive(),
-                "topics": sorted(loop.processor.by_topic),
-                "assignment": [f"{t}[{p}]" for t, p in loop.assignment],
-                "handled": stats.handled,
-                "duplicates": stats.duplicates,
-                "dead_lettered": dict(stats.dead_lettered),
-                "retrying": dict(stats.retrying),
-                "last_poll": loop.last_poll,
-            }
-        return {"service": self.name, "pid": os.getpid(), "updated": time.time(), "groups": groups}
+        return self.ops.monitor.report()
 
-    def _write_health(self) -> None:
-        path = self.health_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        while not self.stop_event.is_set():
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.health()))
-            tmp.replace(path)
-            self.stop_event.wait(1.0)
+    def _database_check(self) -> str:
+        self.db.query("SELECT 1")
+        return "answers"
+
+    def _outbox_pending(self) -> int | None:
+        try:
+            return int(
+                self.db.query("SELECT count(*) FROM outbox WHERE published_at IS NULL")[0][0]
+            )
+        except Exception:  # the database is away: the metric is unknown, not zero
+            return None
+
+    def _published(self) -> int:
+        return self.relay.published if self.relay is not None else 0

@@ -54,15 +54,21 @@ class ConsumerLoop(threading.Thread):
         self.paused = PausedPartitions()
         self.poll_s = 0.5
         self.assignment: list[tuple[str, int]] = []
+        self.joined = False  # the last rebalance finished for this member (even with no partition)
+        self.member_id = ""
+        self.lag: dict[TP, int] = {}  # as of the last `_measure_lag`, for /metrics
         self.last_poll = 0.0
+        self._lag_measured = 0.0
         self.log = get_logger(group=processor.group)
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         self.assignment = sorted((p.topic, p.partition) for p in partitions)
+        self.joined = True
+        self.member_id = consumer.memberid() or ""
         self.log.info("partitions assigned", partitions=[f"{t}[{p}]" for t, p in self.assignment])
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        self.assignment = []
+        self.assignment, self.joined, self.lag = [], False, {}
         for topic, partition in self.paused.forget((p.topic, p.partition) for p in partitions):
             self.processor.stats.retrying = {
                 k: v
@@ -79,6 +85,8 @@ class ConsumerLoop(threading.Thread):
                 self._retry_due()
                 wait = self.paused.wait_s(time.monotonic(), self.poll_s)
                 self._process_batch(self._next_batch(wait))
+                if self.last_poll - self._lag_measured >= 1.0:
+                    self._measure_lag()
         except Exception:
             self.log.exception("consumer loop crashed")
             raise
@@ -132,6 +140,21 @@ class ConsumerLoop(threading.Thread):
             self.consumer.seek(next_offset)  # drop whatever was fetched past the failed message
         if done:
             self._publish_and_commit(done)
+
+    def _measure_lag(self) -> None:
+        """Lag per assigned partition from the last fetched high watermark (no broker round trip)
+        and this consumer's position; partitions with neither known yet are left out."""
+        self._lag_measured = self.last_poll
+        lag: dict[TP, int] = {}
+        try:
+            positions = self.consumer.position([TopicPartition(t, p) for t, p in self.assignment])
+            for tp in positions:
+                _, high = self.consumer.get_watermark_offsets(tp, cached=True)
+                if tp.offset >= 0 and high >= 0:
+                    lag[(tp.topic, tp.partition)] = max(0, high - tp.offset)
+        except Exception as exc:  # a metric must never stop consuming
+            self.log.debug("lag not measured", error=str(exc)[:200])
+        self.lag = lag
 
     def _publish_and_commit(self, done: dict[TP, int]) -> None:
         try:

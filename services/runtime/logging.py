@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import structlog
+from structlog.contextvars import bind_contextvars, reset_contextvars
 from structlog.types import EventDict
 
 
@@ -32,6 +34,15 @@ def configure_logging(service: str, fmt: str = "console", level: str = "INFO") -
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
+
+
+def bind_message_context(correlation_id: object, event_id: str) -> dict[str, Any]:
+    """Put the message's ids on every log line of this thread until `reset_message_context`."""
+    return dict(bind_contextvars(correlation_id=str(correlation_id), event_id=event_id))
+
+
+def reset_message_context(tokens: dict[str, Any]) -> None:
+    reset_contextvars(**tokens)
 
 
 def get_logger(**bindings: object) -> structlog.stdlib.BoundLogger:

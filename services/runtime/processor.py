@@ -13,9 +13,9 @@ import enum
 import random
 import sqlite3
 import threading
-from collections import Counter
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import pydantic
@@ -23,8 +23,9 @@ import pydantic
 from services.events import Event
 from services.runtime.dlq import Failure, send_to_dlq
 from services.runtime.errors import PermanentError, ProcessingError, ValidationFailedError
-from services.runtime.logging import get_logger
+from services.runtime.logging import bind_message_context, get_logger, reset_message_context
 from services.runtime.messages import Incoming
+from services.runtime.metrics import GroupStats
 from services.runtime.serde import Codec
 from services.runtime.sinks import Sink
 from services.runtime.store import Database
@@ -72,14 +73,6 @@ class Retry:
     error: str
 
 
-@dataclass
-class GroupStats:
-    handled: int = 0
-    duplicates: int = 0
-    dead_lettered: Counter[str] = field(default_factory=Counter)
-    retrying: dict[str, int] = field(default_factory=dict)  # "topic[partition]@offset" -> attempt
-
-
 class Processor:
     def __init__(
         self,
@@ -101,10 +94,25 @@ class Processor:
         self.retry = retry
         self.stop = stop or threading.Event()
         self.stats = GroupStats()
+        self._log_context: dict[str, Any] = {}
         self.log = get_logger(group=group)
 
     def process_once(self, msg: Incoming, prior: Retry | None = None) -> Outcome | Retry:
-        """One attempt: an outcome, or a `Retry` saying when to try again (the caller waits)."""
+        """One attempt: an outcome, or a `Retry` saying when to try again (the caller waits).
+
+        Log lines of the attempt carry the event's correlation id (bound once it is decoded)."""
+        started = time.perf_counter()
+        try:
+            result = self._attempt(msg, prior)
+        finally:
+            if self._log_context:
+                reset_message_context(self._log_context)
+                self._log_context = {}
+        if result is Outcome.HANDLED:
+            self.stats.latency.observe(time.perf_counter() - started)
+        return result
+
+    def _attempt(self, msg: Incoming, prior: Retry | None) -> Outcome | Retry:
         attempt = (prior.attempt if prior else 0) + 1
         where = f"{msg.topic}[{msg.partition}]@{msg.offset}"
         try:
@@ -154,6 +162,7 @@ class Processor:
         sub = self.by_topic[msg.topic]
         event = self.serde.deserialize(msg.value, msg.topic)
         event_id = str(event.metadata.event_id)
+        self._log_context = bind_message_context(event.metadata.correlation_id, event_id)
         with self.db.transaction() as conn:
             seen = conn.execute(
                 "SELECT 1 FROM inbox WHERE consumer_group = ? AND event_id = ?",

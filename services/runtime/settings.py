@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     retry_max_delay_s: float = 10.0
     # How often a running service checks that the broker is still the cluster it started with.
     cluster_check_interval_s: float = 5.0
+    # /health, /health/ready and /metrics (services/runtime/ops.py); port 0 = any free port.
+    ops_host: str = "127.0.0.1"
+    ops_port: int = 0
+    # How often broker, registry and database are checked for readiness.
+    health_check_interval_s: float = 2.0
 
     def database_path(self, service: str) -> Path:
         return self.data_dir / f"{service}.sqlite3"

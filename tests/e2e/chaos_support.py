@@ -3,7 +3,6 @@ what the run left behind (order states, payment and inventory ledgers, events pe
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 import uuid
@@ -19,6 +18,7 @@ from services.runtime.consumer import to_incoming
 from services.runtime.serde import EventSerde
 from stack.demo import order_body
 from stack.dlq_tool import dlq_reasons
+from stack.health import service_health
 from stack.offsets import log_end_offsets
 from stack.stack import Stack
 
@@ -137,7 +137,7 @@ class Audit:
     event_count_mismatch: list[str] = field(default_factory=list)
     duplicate_events: int = 0  # distinct events beyond one per order and topic
     redelivered_copies: int = 0  # same event id published more than once (deduplicated)
-    inbox_drops: int = 0  # redeliveries dropped by the inboxes (all processes, killed ones too)
+    inbox_drops: int = 0  # redeliveries dropped by the inboxes of the instances running now
     dlq_by_reason: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -220,11 +220,8 @@ def audit(
             result.duplicate_events += max(0, notes - len(expected))
 
     result.dlq_by_reason = dlq_reasons(stack.config.kafka)
-    for path in (stack.config.root / "data" / "run").glob("*.json"):
-        try:
-            groups = json.loads(path.read_text())["groups"]
-        except (OSError, ValueError, KeyError):
-            continue
+    for health in service_health(stack.ops.values()):
+        groups = health.get("groups") or {}
         result.inbox_drops += sum(g["duplicates"] for g in groups.values())
     return result
 

@@ -26,6 +26,7 @@ from confluent_kafka import Producer
 from services.declarations import build_apps
 from services.runtime.serde import EventSerde
 from stack import dlq_tool
+from stack.health import fetch_health
 from stack.registry_process import registry_process
 from stack.stack import SERVICES, Stack, host_port
 from stack.status import committed_offsets
@@ -264,7 +265,6 @@ def test_sigterm_under_load_finishes_and_commits(chaos: Stack, api: httpx.Client
     figures("sigterm", result)
     assert result.problems() == []
     for name in ("payment", "inventory", "shipping"):
-        pid = chaos.services[name].pid
-        health = json.loads((chaos.config.root / "data" / "run" / f"{name}-{pid}.json").read_text())
+        health = fetch_health(chaos.services[name].url)
         redelivered = {g: info["duplicates"] for g, info in health["groups"].items()}
         assert all(v == 0 for v in redelivered.values()), (name, redelivered)

@@ -3,14 +3,13 @@ service split its group's partitions and no order is handled twice."""
 
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 
 import httpx
 
 from services.order.replay import differences, live_states, replay_from_kafka
 from services.runtime.settings import Settings
+from stack.health import service_health
 from stack.stack import Stack
 from tests.e2e.conftest import PlaceOrder, data_dir, wait_terminal
 
@@ -46,27 +45,20 @@ def test_replay_rebuilds_the_live_projection(
     assert [statuses[o] for o in placed] == ["DELIVERED", "CANCELLED", "CANCELLED"]
 
 
-def _payment_groups(run_dir: Path) -> dict[int, dict]:
-    found = {}
-    for path in run_dir.glob("payment-*.json"):
-        try:
-            health = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError):
-            continue
-        found[health["pid"]] = health["groups"]["payment"]
-    return found
+def _payment_groups(stack: Stack) -> dict[int, dict]:
+    urls = [url for label, url in stack.ops.items() if label.startswith("payment")]
+    return {h["pid"]: h["groups"]["payment"] for h in service_health(urls) if h["reachable"]}
 
 
 def test_two_instances_split_partitions_and_handle_each_order_once(
     stack: Stack, api: httpx.Client, place_order: PlaceOrder
 ) -> None:
-    run_dir = data_dir(stack) / "run"
     second = stack.service_process("payment", instance=2).start(timeout=60)
     try:
         deadline = time.monotonic() + 60
         split = False
         while not split and time.monotonic() < deadline:
-            groups = _payment_groups(run_dir)
+            groups = _payment_groups(stack)
             owned = [set(g["assignment"]) for g in groups.values()]
             split = (
                 len(owned) == 2
@@ -76,8 +68,8 @@ def test_two_instances_split_partitions_and_handle_each_order_once(
                 == {f"order_created[{i}]" for i in range(3)}
             )
             time.sleep(0.5)
-        assert split, f"partitions not split between two instances: {_payment_groups(run_dir)}"
-        handled_before = {pid: g["handled"] for pid, g in _payment_groups(run_dir).items()}
+        assert split, f"partitions not split between two instances: {_payment_groups(stack)}"
+        handled_before = {pid: g["handled"] for pid, g in _payment_groups(stack).items()}
 
         order_ids = [place_order(f"scale-{i}") for i in range(30)]
         wait_terminal(api, order_ids)
@@ -86,8 +78,7 @@ def test_two_instances_split_partitions_and_handle_each_order_once(
             outcomes = [e for e in events if e["event_type"] in ("OrderPaid", "PaymentFailed")]
             assert len(outcomes) == 1, (order_id, events)
 
-        time.sleep(1.5)  # health files are rewritten every second
-        handled_after = {pid: g["handled"] for pid, g in _payment_groups(run_dir).items()}
+        handled_after = {pid: g["handled"] for pid, g in _payment_groups(stack).items()}
         assert all(handled_after[pid] > handled_before.get(pid, 0) for pid in handled_after)
     finally:
         second.stop()

@@ -11,7 +11,7 @@ import pytest
 from services.runtime.cluster import EXIT_HISTORY_LOST
 from stack.broker import broker_process
 from stack.contracts import create_topics
-from stack.process import ManagedProcess, ProcessFailed, free_port, python_module
+from stack.process import ManagedProcess, ProcessFailed, free_port, http_ok, python_module
 
 
 def wait_exit(proc: ManagedProcess, timeout: float) -> int:
@@ -37,10 +37,11 @@ def test_service_exits_loudly_when_the_broker_lost_its_history(
         "SCHEMA_REGISTRY_URL": contracts_registry_url,
         "DATA_DIR": str(data),
         "CLUSTER_CHECK_INTERVAL_S": "0.5",
+        "OPS_PORT": str(free_port()),
     }
 
     def shipping(log: str) -> ManagedProcess:
-        ready = lambda: any((data / "run").glob("shipping-*.json"))  # noqa: E731
+        ready = lambda: http_ok(f"http://127.0.0.1:{env['OPS_PORT']}/health")  # noqa: E731
         return ManagedProcess(
             "shipping", python_module("services.shipping"), ready, tmp_path / log, env=env
         )

@@ -171,7 +171,15 @@ def test_list_filters_by_customer_and_counts_by_status(client: TestClient) -> No
 
 
 def test_health_and_openapi(client: TestClient) -> None:
-    assert client.get("/health").json()["status"] == "ok"
+    health = client.get("/health")
+    assert health.status_code == 200 and health.json()["live"] is True
+    assert health.json()["service"] == "order"
+    # in-memory bus: no dependency has been checked, so the instance is live but not ready
+    ready = client.get("/health/ready")
+    assert ready.status_code == 503 and "broker: not checked yet" in ready.json()["not_ready"]
+    metrics = client.get("/metrics")
+    assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain")
+    assert 'shop_events_outbox_pending{service="order"}' in metrics.text
     spec = client.get("/openapi.json").json()
     assert {"/orders", "/orders/{order_id}", "/orders/{order_id}/events", "/health"} <= set(
         spec["paths"]
