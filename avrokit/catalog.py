@@ -79,6 +79,8 @@ class Catalog:
     dlq_topic: str
     dlq_partitions: int
     contracts: dict[str, Contract] = field(default_factory=dict)  # by full name
+    replication_factor: int = 3  # of every topic (topic_defaults)
+    min_insync_replicas: int = 2
 
     def shared_type(self, full_name: str) -> SharedType:
         for shared in self.shared_types:
@@ -128,6 +130,18 @@ class DeadLetterQueueEntry(_Entry):
     partitions: int = Field(default=3, strict=True, ge=1)
 
 
+class TopicDefaultsEntry(_Entry):
+    replication_factor: int = Field(
+        default=3,
+        strict=True,
+        ge=1,
+        description="Replicas of every topic (an environment may lower it).",
+    )
+    min_insync_replicas: int = Field(
+        default=2, strict=True, ge=1, description="min.insync.replicas of every replicated topic."
+    )
+
+
 class CatalogFile(_Entry):
     """contracts/catalog.yaml."""
 
@@ -136,9 +150,10 @@ class CatalogFile(_Entry):
     shared_types: list[SharedTypeEntry] = Field(default_factory=list)
     topics: dict[str, TopicEntry]
     dead_letter_queue: DeadLetterQueueEntry = Field(default_factory=lambda: DeadLetterQueueEntry())
+    topic_defaults: TopicDefaultsEntry = Field(default_factory=lambda: TopicDefaultsEntry())
 
 
-EXPECTED = "a mapping with keys shared_types, topics and dead_letter_queue"
+EXPECTED = "a mapping with keys shared_types, topic_defaults, topics and dead_letter_queue"
 
 
 def load_contract(root: Path, relative: str, where: str = "") -> Contract:
@@ -291,4 +306,6 @@ def load_catalog(root: Path = CONTRACTS_DIR) -> Catalog:
         dlq_topic=raw.dead_letter_queue.topic,
         dlq_partitions=raw.dead_letter_queue.partitions,
         contracts=contracts,
+        replication_factor=raw.topic_defaults.replication_factor,
+        min_insync_replicas=raw.topic_defaults.min_insync_replicas,
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 from avrokit.catalog import CONTRACTS_DIR, load_catalog
 from avrokit.yamlfile import InputError
 from stack.contracts import create_topics, plan_registration, register_contracts
+from stack.settings import StackSettings
 from stack.stack import Stack, StackConfig
 
 
@@ -109,7 +110,7 @@ def cmd_dlq(config: StackConfig, args: argparse.Namespace) -> int:
     return 1 if refused else 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stack", description=__doc__)
     parser.add_argument("--root", type=Path, default=Path("var"), help="state directory")
     parser.add_argument(
@@ -140,8 +141,16 @@ def main(argv: list[str] | None = None) -> int:
     reg.add_argument(
         "--subject", action="append", help="only this subject (repeat for more); default: all"
     )
-    sub.add_parser("topics", help="create the catalog's topics")
-    args = parser.parse_args(argv)
+    sub.add_parser(
+        "topics",
+        help="create the catalog's topics (TOPIC_REPLICATION_FACTOR, TOPIC_PARTITIONS override)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = StackSettings()
     config = StackConfig.from_settings(args.root)
     try:
         if args.command == "run":
@@ -155,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             from stack.health import ops_urls
             from stack.status import render_status
 
-            print(render_status(config.kafka, ops_urls(args.root)))
+            print(render_status(config.kafka, ops_urls(args.root, settings.ops_urls)))
             return 0
         if args.command == "dlq":
             return cmd_dlq(config, args)
@@ -169,7 +178,14 @@ def main(argv: list[str] | None = None) -> int:
             register_contracts(config.registry_url, catalog, _say, args.subject)
             return 0
         if args.command == "topics":
-            _say(f"topics: {', '.join(create_topics(config.kafka, load_catalog(args.contracts)))}")
+            created = create_topics(
+                config.kafka,
+                load_catalog(args.contracts),
+                replication_factor=settings.topic_replication_factor,
+                partitions=settings.topic_partitions,
+                say=_say,
+            )
+            _say(f"topics: {', '.join(created)}")
             return 0
     except InputError as exc:  # a malformed catalog or contract: one line per problem
         for line in str(exc).splitlines():

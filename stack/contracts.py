@@ -19,15 +19,40 @@ from services.runtime.registration import SubjectSchema, register_all
 
 
 def create_topics(
-    bootstrap: str, catalog: Catalog | None = None, timeout: float = 30.0
+    bootstrap: str,
+    catalog: Catalog | None = None,
+    timeout: float = 30.0,
+    replication_factor: int | None = None,
+    partitions: dict[str, int] | None = None,
+    say: Callable[[str], None] = lambda _: None,
 ) -> list[str]:
-    """Create every catalog topic and the DLQ (3 partitions each); existing ones are kept."""
+    """Create every catalog topic and the DLQ; existing ones are kept as they are.
+
+    Partitions and replication factor come from the catalog unless this environment overrides
+    them (`replication_factor`, `partitions` by topic name)."""
     catalog = catalog or load_catalog()
     wanted = {name: t.partitions for name, t in catalog.topics.items()}
     wanted[catalog.dlq_topic] = catalog.dlq_partitions
+    unknown = set(partitions or {}) - set(wanted)
+    if unknown:
+        raise RuntimeError(f"TOPIC_PARTITIONS names topics not in the catalog: {sorted(unknown)}")
+    wanted.update(partitions or {})
+    replicas = replication_factor or catalog.replication_factor
+    configs = {"min.insync.replicas": str(min(catalog.min_insync_replicas, replicas))}
     admin = AdminClient({"bootstrap.servers": bootstrap})
-    existing = set(admin.list_topics(timeout=timeout).topics)
-    new = [NewTopic(n, p, 1) for n, p in wanted.items() if n not in existing]
+    existing = admin.list_topics(timeout=timeout).topics
+    for name, count in sorted(wanted.items()):
+        have = len(existing[name].partitions) if name in existing else count
+        if have != count:
+            say(
+                f"topic {name} has {have} partitions, {count} wanted: not changed (raising it"
+                " moves keys to other partitions; do it on purpose)"
+            )
+    new = [
+        NewTopic(n, p, replicas, config=configs if replicas > 1 else {})
+        for n, p in wanted.items()
+        if n not in existing
+    ]
     if new:
         for topic, future in admin.create_topics(new, operation_timeout=timeout).items():
             try:

@@ -10,7 +10,6 @@ them), else the list the embedded stack keeps in `<root>/run/ops.json` while it 
 from __future__ import annotations
 
 import json
-import os
 import socket
 import time
 from collections.abc import Iterable
@@ -25,9 +24,8 @@ from prometheus_client.parser import text_string_to_metric_families
 OPS_FILE = "ops.json"  # {instance name: base URL}, written by the embedded stack
 
 
-def ops_urls(root: Path, env: dict[str, str] | None = None) -> list[str]:
-    """The services' ops base URLs: OPS_URLS if set, else the embedded stack's list."""
-    listed = (env if env is not None else os.environ).get("OPS_URLS", "")
+def ops_urls(root: Path, listed: str = "") -> list[str]:
+    """The services' ops base URLs: `listed` (OPS_URLS) if set, else the embedded stack's list."""
     if listed.strip():
         return [u.strip().rstrip("/") for u in listed.split(",") if u.strip()]
     path = root / "run" / OPS_FILE

@@ -111,8 +111,8 @@ class Stack:
             reg_port, self.config.root / "registry", self.logs / "registry.log", reg_host
         )
         self.infra.append(registry.start())
-        topics = create_topics(self.config.kafka)
-        self.say(f"created {len(topics)} topics (3 partitions each)")
+        topics = create_topics(self.config.kafka, replication_factor=1, say=self.say)
+        self.say(f"created {len(topics)} topics (partitions from the catalog, one replica)")
         ids = register_contracts(self.config.registry_url)
         self.say(f"registered {len(ids)} subjects from contracts/")
 

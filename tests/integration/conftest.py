@@ -32,7 +32,7 @@ def contracts_registry_url(
 
 @pytest.fixture(scope="session")
 def topics(kafka_bootstrap: str) -> list[str]:
-    return create_topics(kafka_bootstrap)
+    return create_topics(kafka_bootstrap, replication_factor=1)  # one broker
 
 
 @pytest.fixture(scope="session")

@@ -48,7 +48,7 @@ def test_service_exits_loudly_when_the_broker_lost_its_history(
 
     service = None
     try:
-        create_topics(bootstrap)
+        create_topics(bootstrap, replication_factor=1)
         service = shipping("shipping.log").start(timeout=60)
         broker.stop()
         broker = broker_process(port, tmp_path / "broker2.log").start()  # same port, empty
