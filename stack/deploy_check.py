@@ -177,13 +177,11 @@ def _kafka_findings(compose: ComposeFile) -> Iterator[tuple[str, str]]:
         override = service.environment.get("TOPIC_REPLICATION_FACTOR")
         factor = int(override) if override else catalog.replication_factor
         if brokers and factor > len(brokers):
+            source = f"catalog {catalog.replication_factor}, TOPIC_REPLICATION_FACTOR"
             yield (
                 service.name,
-                (
-                    f"topics get replication factor {factor} (catalog {catalog.replication_factor}, "
-                    f"TOPIC_REPLICATION_FACTOR {override or 'unset'}) but the file runs "
-                    f"{len(brokers)} broker(s)"
-                ),
+                f"topics get replication factor {factor} ({source} {override or 'unset'}) "
+                f"but the file runs {len(brokers)} broker(s)",
             )
 
 

@@ -41,7 +41,7 @@ def svc(data: dict[str, Any], name: str) -> dict[str, Any]:
             lambda d: svc(d, "kafka")["environment"].update(
                 CLUSTER_ID="shop-events-kraft-cluster-01"
             ),
-            "services.kafka.environment.CLUSTER_ID 'shop-events-kraft-cluster-01': Kafka refuses it",
+            "environment.CLUSTER_ID 'shop-events-kraft-cluster-01': Kafka refuses it",
         ),
         (
             lambda d: svc(d, "payment")["environment"].update(KAFKA_BOOTSTRAP_SERVER="kafka:29092"),
