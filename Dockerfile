@@ -6,6 +6,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY avrokit avrokit
 COPY codegen codegen
+COPY console console
 COPY contracts contracts
 COPY gate gate
 COPY registry registry

@@ -104,7 +104,7 @@ def bootstrap(settings: ConsoleSettings) -> Console:
         registry=registry,
         orders=OrdersSource(settings.order_api_url),
         health=HealthSource(
-            settings.data_dir / "run", settings.schema_registry_url, settings.order_api_url
+            settings.data_dir.parent, settings.schema_registry_url, settings.ops_urls
         ),
         decoder=Decoder(EventSerde.from_url(settings.schema_registry_url), registry),
     )

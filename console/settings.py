@@ -18,6 +18,8 @@ class ConsoleSettings(Settings):
     console_read_only: bool | None = None
     console_basic_auth: str | None = None  # "user:password" guarding place-order and redrive
     console_max_redrives: int = 3
+    # the services' /health base URLs, comma-separated; unset: the embedded stack's own list
+    ops_urls: str = ""
 
     def bind(self) -> tuple[str, int]:
         """Host and port to listen on, from CONSOLE_URL."""

@@ -7,7 +7,8 @@
 - Consumer groups from the broker (admin API): state, members and assignments when the broker
   describes them; otherwise the members the services report, and it says so.  Committed offsets
   come from the broker, log ends are read back (`stack.offsets`: Tansu's high watermark is not the
-  log end), so lag = end - committed is not understated.
+  log end), so lag = end - committed is not understated; an end that could not be read back is
+  shown as a lower bound (`>=N`), never as the exact figure.
 - The dead letter queue by reason.
 """
 
@@ -20,9 +21,9 @@ from typing import Any
 from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException
 from confluent_kafka.admin import AdminClient
 
-from stack.health import Samples, fetch_metrics, service_health
 from stack.dlq_tool import dlq_reasons
-from stack.offsets import log_end_offsets
+from stack.health import Samples, fetch_metrics, service_health
+from stack.offsets import PartitionEnd, partition_ends
 
 Partition = tuple[str, int]
 READER_GROUPS = ("stack-status", "stack-reader")  # ours: they read by assignment, never consume
@@ -105,9 +106,12 @@ def add_service_view(
 
 
 def lag_lines(
-    ends: dict[Partition, int], committed: dict[Partition, int], topics: set[str]
+    ends: dict[Partition, PartitionEnd], committed: dict[Partition, int], topics: set[str]
 ) -> list[str]:
-    """One line per topic: lag per partition, then log end and committed offset per partition."""
+    """One line per topic: lag per partition, then log end and committed offset per partition.
+
+    A partition with no committed offset lags by what it holds (the group starts at the
+    beginning); where the end could not be read back it is a lower bound, shown as `>=N`."""
     lines = [f"    {'topic':<28} {'lag per partition':<18} end / committed"]
     for topic in sorted(topics):
         parts = sorted(p for t, p in ends if t == topic)
@@ -117,8 +121,9 @@ def lag_lines(
         lags, detail = [], []
         for p in parts:
             end, pos = ends[(topic, p)], committed.get((topic, p), -1)
-            lags.append(str(end - pos if pos >= 0 else end))
-            detail.append(f"{end}/{pos if pos >= 0 else '-'}")
+            bound = "" if end.exact else ">="
+            lags.append(f"{bound}{end.end - pos if pos >= 0 else end.records}")
+            detail.append(f"{bound}{end.end}/{pos if pos >= 0 else '-'}")
         lines.append(f"    {topic:<28} {' '.join(lags):<18} {'  '.join(detail)}")
     return lines
 
@@ -141,7 +146,9 @@ def service_lines(healths: list[dict[str, Any]], urls: list[str]) -> list[str]:
     return out
 
 
-def group_lines(view: GroupView, admin: AdminClient, ends: dict[Partition, int]) -> list[str]:
+def group_lines(
+    view: GroupView, admin: AdminClient, ends: dict[Partition, PartitionEnd]
+) -> list[str]:
     c = view.counts
     dead = sum(view.dead_lettered.values())
     out = [
@@ -179,7 +186,7 @@ def render_status(bootstrap: str, urls: list[str]) -> str:
         return "\n".join(out)
     add_service_view(views, reachable, metrics)
     topics = sorted({t for v in views.values() for t in v.topics})
-    ends = log_end_offsets(bootstrap, topics) if topics else {}
+    ends = partition_ends(bootstrap, topics) if topics else {}
     out.append("consumer groups (lag = log end read back - committed offset, per partition):")
     for view in views.values():
         out += ["  " + line for line in group_lines(view, admin, ends)]

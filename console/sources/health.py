@@ -1,10 +1,9 @@
 """The health of the stack's parts, in one place.
 
-Today: the broker by a metadata request, the registry and the order API by their HTTP `/health`,
-and the other services by the health files they write under `DATA_DIR/run` (the same files as
-`make status`).  Those files are on local disk, so they are seen only when the console runs
-beside the services (the embedded stack).  When every service serves HTTP `/health` and
-`/metrics`, `service_health` switches to asking them, and nothing else in the console changes.
+The broker by a metadata request, the registry by its HTTP `/health`, and every service instance
+by its own `/health` (`stack.health`, the same reader as `make status`): at OPS_URLS when set,
+else the embedded stack's own list of its instances.  So the console shows the same picture
+beside the embedded stack and in a deployment elsewhere.
 """
 
 from __future__ import annotations
@@ -16,16 +15,14 @@ from typing import Any
 
 import httpx
 
+from stack.health import ops_urls, service_health
 from stack.stack import SERVICES
-from stack.status import service_health
-
-STALE_AFTER_S = 10.0
 
 
 @dataclass(frozen=True)
 class PartHealth:
     name: str
-    state: str  # up | down | stale | unknown
+    state: str  # up | stale (live, not ready) | down | unknown
     via: str  # how we know
     detail: str = ""
     instance: str = ""
@@ -33,56 +30,45 @@ class PartHealth:
 
 
 class HealthSource:
-    def __init__(self, run_dir: Path, registry_url: str, order_api_url: str) -> None:
-        self.run_dir = run_dir
+    def __init__(self, stack_root: Path, registry_url: str, ops_urls: str = "") -> None:
+        self.stack_root = stack_root  # the embedded stack's root (its run/ops.json)
         self.registry_url = registry_url.rstrip("/")
-        self.order_api_url = order_api_url.rstrip("/")
+        self.listed = ops_urls
 
     @property
     def note(self) -> str:
-        return (
-            f"registry and order API: HTTP /health; other services: health files in "
-            f"{self.run_dir} (local disk: seen only beside the embedded stack)"
+        where = (
+            "OPS_URLS" if self.listed.strip() else f"the embedded stack's list ({self.stack_root})"
         )
+        return f"registry: HTTP /health; services: each instance's HTTP /health, at {where}"
 
     def parts(self) -> list[PartHealth]:
-        return [
-            self._http("registry", self.registry_url),
-            *self.services(),
-        ]
+        return [self._http("registry", self.registry_url), *self.services()]
 
     def services(self) -> list[PartHealth]:
-        files = self._files()
-        found = []
-        for name in SERVICES:
-            if name == "order":
-                http = self._http("order", self.order_api_url)
-                if http.state == "up" or name not in files:
-                    found.append(http)
-                    continue
-            found += files.get(name) or [self._missing(name)]
-        return found
+        found = [self._instance(h) for h in service_health(ops_urls(self.stack_root, self.listed))]
+        seen = {p.name for p in found}
+        missing = [
+            PartHealth(name, "unknown", "HTTP /health", "no instance known")
+            for name in SERVICES
+            if name not in seen
+        ]
+        return found + missing
 
-    def _files(self) -> dict[str, list[PartHealth]]:
-        by_service: dict[str, list[PartHealth]] = {}
-        for health in service_health(self.run_dir) if self.run_dir.is_dir() else []:
-            up = health["alive"] and health["age_s"] < STALE_AFTER_S
-            state = "up" if up else ("stale" if health["alive"] else "down")
-            part = PartHealth(
-                name=str(health["service"]),
-                state=state,
-                via="health file",
-                detail=f"updated {health['age_s']:.0f}s ago",
-                instance=f"pid {health['pid']}",
-                groups=dict(health.get("groups") or {}),
-            )
-            by_service.setdefault(part.name, []).append(part)
-        return by_service
-
-    def _missing(self, name: str) -> PartHealth:
-        if not self.run_dir.is_dir():
-            return PartHealth(name, "unknown", "health file", f"no {self.run_dir} here")
-        return PartHealth(name, "down", "health file", "no health file: not running")
+    @staticmethod
+    def _instance(health: dict[str, Any]) -> PartHealth:
+        if not health["reachable"]:
+            return PartHealth(health["url"], "down", "HTTP /health", health["error"], health["url"])
+        state = "up" if health["ready"] else ("stale" if health["live"] else "down")
+        detail = "ready" if health["ready"] else "; ".join(health.get("not_ready", []))[:200]
+        return PartHealth(
+            name=str(health["service"]),
+            state=state,
+            via="HTTP /health",
+            detail=detail,
+            instance=str(health.get("instance", health["url"])),
+            groups=dict(health.get("groups") or {}),
+        )
 
     def _http(self, name: str, base: str) -> PartHealth:
         url = f"{base}/health"
@@ -94,9 +80,4 @@ class HealthSource:
         took = f"{(time.monotonic() - started) * 1000:.0f} ms"
         if response.status_code != 200:
             return PartHealth(name, "down", "HTTP /health", f"{url}: {response.status_code}")
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        groups = body.get("groups") if isinstance(body, dict) else None
-        return PartHealth(name, "up", "HTTP /health", took, base, dict(groups or {}))
+        return PartHealth(name, "up", "HTTP /health", took, base)

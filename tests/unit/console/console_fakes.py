@@ -181,7 +181,7 @@ class FakeOrders(OrdersSource):
 
 class FakeHealth(HealthSource):
     def __init__(self) -> None:
-        self.run_dir = Path("/nonexistent")
+        super().__init__(Path("/nonexistent"), "http://127.0.0.1:9")
 
     @property
     def note(self) -> str:
@@ -191,7 +191,7 @@ class FakeHealth(HealthSource):
         return [PartHealth("registry", "up", "HTTP /health")]
 
     def services(self) -> list[PartHealth]:
-        return [PartHealth("payment", "up", "health file", groups={})]
+        return [PartHealth("payment", "up", "HTTP /health", groups={})]
 
 
 def make_console(**settings: Any) -> tuple[Console, FakeBroker, FakeRegistry, FakeOrders]:
