@@ -36,9 +36,10 @@ def configure_logging(service: str, fmt: str = "console", level: str = "INFO") -
     )
 
 
-def bind_message_context(correlation_id: object, event_id: str) -> dict[str, Any]:
-    """Put the message's ids on every log line of this thread until `reset_message_context`."""
-    return dict(bind_contextvars(correlation_id=str(correlation_id), event_id=event_id))
+def bind_message_context(correlation_id: object) -> dict[str, Any]:
+    """Put the message's correlation id on every log line of this thread until
+    `reset_message_context` (one key: it is paid on every message)."""
+    return dict(bind_contextvars(correlation_id=str(correlation_id)))
 
 
 def reset_message_context(tokens: dict[str, Any]) -> None:

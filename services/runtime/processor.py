@@ -162,7 +162,7 @@ class Processor:
         sub = self.by_topic[msg.topic]
         event = self.serde.deserialize(msg.value, msg.topic)
         event_id = str(event.metadata.event_id)
-        self._log_context = bind_message_context(event.metadata.correlation_id, event_id)
+        self._log_context = bind_message_context(event.metadata.correlation_id)
         with self.db.transaction() as conn:
             seen = conn.execute(
                 "SELECT 1 FROM inbox WHERE consumer_group = ? AND event_id = ?",
