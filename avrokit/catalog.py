@@ -153,7 +153,7 @@ class CatalogFile(_Entry):
     topic_defaults: TopicDefaultsEntry = Field(default_factory=lambda: TopicDefaultsEntry())
 
 
-EXPECTED = "a mapping with keys shared_types, topic_defaults, topics and dead_letter_queue"
+EXPECTED = "a mapping with keys shared_types, topics and dead_letter_queue"
 
 
 def load_contract(root: Path, relative: str, where: str = "") -> Contract:
