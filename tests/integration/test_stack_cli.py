@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,7 +62,7 @@ def test_up_status_down_leaves_no_process_behind(tmp_path: Path) -> None:
         )
         assert status.returncode == 0, status.stderr
         for service in ("order", "payment", "inventory", "shipping", "delivery", "notification"):
-            assert f"{service} (pid " in status.stdout
+            assert re.search(rf"^  {service}@\S+ at http://\S+: ready$", status.stdout, re.M)
         assert "group notification-email-high" in status.stdout
         assert "dead letter queue: 0 entries" in status.stdout
     finally:
