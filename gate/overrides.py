@@ -75,6 +75,16 @@ class Override(BaseModel):
             raise ValueError(f"unknown rule id {value!r} (see gate/RULES.md)")
         return value
 
+    @pydantic.field_validator("commit", mode="before")
+    @classmethod
+    def _commit_text(cls, value: object) -> object:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise ValueError(
+                f"YAML read this commit as the number {value!r} (a hash of digits only is a"
+                " number to YAML, with a leading 0 an octal one); quote it: commit: '0123456'"
+            )
+        return value
+
     @pydantic.field_validator("range")
     @classmethod
     def _range_shape(cls, value: str | None) -> str | None:

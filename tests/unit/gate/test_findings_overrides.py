@@ -116,18 +116,27 @@ def test_an_override_approves_one_finding_at_its_commit_only(
 ) -> None:
     root, first, second = history
     at_first = replace(F, commit=first)
-    applied = _apply(root, [at_first, replace(F, commit=second)], _entry(f"commit: {first[:7]}"))
+    applied = _apply(root, [at_first, replace(F, commit=second)], _entry(f"commit: '{first[:7]}'"))
     approved, refused = applied.findings
     assert approved.override == "consumers upgraded first (approved by alice)"
     assert refused.is_error  # the same break made again later is not approved
     assert applied.warnings == []
-    other_path = _apply(root, [at_first], _entry(f"commit: {first}", "shop.events.A.other"))
+    other_path = _apply(root, [at_first], _entry(f"commit: '{first}'", "shop.events.A.other"))
     assert other_path.findings[0].is_error
     assert "matches no finding: delete it" in other_path.warnings[0]
     other_subject = replace(at_first, subject="b-value", subjects=("b-value",))
-    assert _apply(root, [other_subject], _entry(f"commit: {first}")).findings[0].is_error
+    assert _apply(root, [other_subject], _entry(f"commit: '{first}'")).findings[0].is_error
     shared = replace(at_first, subjects=("shop.common.Meta", "a-value"))
-    assert not _apply(root, [shared], _entry(f"commit: {first}")).findings[0].is_error
+    assert not _apply(root, [shared], _entry(f"commit: '{first}'")).findings[0].is_error
+
+
+@pytest.mark.parametrize("unquoted", ["1234567", "0123456", "00001234"])
+def test_a_commit_yaml_reads_as_a_number_is_refused_with_the_fix(
+    history: tuple[Path, str, str], unquoted: str
+) -> None:
+    root, _, _ = history
+    with pytest.raises(overrides.OverrideError, match="quote it"):
+        _apply(root, [F], _entry(f"commit: {unquoted}"))
 
 
 def test_a_range_covers_its_commits_and_an_open_range_the_working_tree(
