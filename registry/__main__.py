@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from pathlib import Path
 
 import uvicorn
 
 from registry.app import DEFAULT_MAX_BODY, create_app
-from registry.auth import load_users
+from registry.auth import AuthFileError, load_users
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m registry")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the Schema Registry HTTP server")
@@ -35,10 +36,15 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    users = load_users(Path(args.auth_file)) if args.auth_file else {}
+    try:
+        users = load_users(Path(args.auth_file)) if args.auth_file else {}
+    except AuthFileError as exc:  # one line naming the file and the key, no traceback
+        print(f"registry: {exc}", file=sys.stderr)
+        return 2
     app = create_app(args.data_dir, users, args.max_body_bytes)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

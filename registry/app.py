@@ -19,7 +19,7 @@ from registry.api import compatibility, config, mode, schemas, subjects
 from registry.api.http_compat import ConfluentHttp
 from registry.api.models import RegistryJSONResponse
 from registry.api.paths import route_encoded_slashes
-from registry.auth import User, authenticate
+from registry.auth import User, authenticate, may_request
 from registry.errors import ErrorCode, RegistryError
 from registry.metrics import RequestMetrics, RouteRecorder
 from registry.service import Registry
@@ -64,7 +64,7 @@ class Guard:
                 )
                 await response(scope, receive, send)
                 return
-            if user.role != "readwrite" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            if not may_request(user, scope["method"], scope["path"]):
                 await _error(403, ErrorCode.USER_DENIED, f"User '{user.name}' may only read")(
                     scope, receive, send
                 )

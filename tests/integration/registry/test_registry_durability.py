@@ -4,6 +4,8 @@ registry process."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -135,5 +137,84 @@ def test_basic_auth_readonly_and_readwrite_users(tmp_path: Path) -> None:
         assert r.status_code == 403 and r.json()["error_code"] == 40301
         r = httpx.post(f"{url}/subjects/x-value/versions", json=body, auth=("writer", "w-pass"))
         assert r.status_code == 200 and r.json()["id"] == 1
+    finally:
+        proc.stop()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "",
+        "# nobody\n",
+        '{"users": []}',
+        "alice\n",
+        "bob:\n",
+        '{"users": [{"username": "u", "password": 5}]}',
+        None,
+    ],
+)
+def test_unusable_auth_file_stops_the_server_with_one_line(
+    tmp_path: Path, content: str | None
+) -> None:
+    auth = tmp_path / "users"
+    if content is not None:
+        auth.write_text(content)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "registry",
+            "serve",
+            "--port",
+            str(free_port()),
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--auth-file",
+            str(auth),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and str(auth) in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_readonly_user_may_look_up_and_check_compatibility(tmp_path: Path) -> None:
+    auth = tmp_path / "users.txt"
+    auth.write_text("reader:r-pass:readonly\nwriter:w-pass:readwrite\n")
+    port = free_port()
+    proc = registry_process(
+        port, tmp_path / "data", tmp_path / "auth.log", env={"REGISTRY_AUTH_FILE": str(auth)}
+    ).start(30)
+    url = f"http://127.0.0.1:{port}"
+    schema = record("Looked", {"name": "a", "type": "int"})
+    reader, writer = ("reader", "r-pass"), ("writer", "w-pass")
+    try:
+        with httpx.Client(base_url=url, headers={"Content-Type": CT}) as api:
+            r = api.post("/subjects/ro%2Fx-value/versions", json={"schema": schema}, auth=writer)
+            assert r.status_code == 200
+            found = api.post("/subjects/ro%2Fx-value", json={"schema": schema}, auth=reader)
+            assert found.status_code == 200 and found.json()["version"] == 1
+            for path in (
+                "/compatibility/subjects/ro%2Fx-value/versions",
+                "/compatibility/subjects/ro%2Fx-value/versions/latest",
+            ):
+                r = api.post(path, json={"schema": schema}, auth=reader)
+                assert r.status_code == 200 and r.json()["is_compatible"] is True
+            # every other write stays forbidden, however the path is spelled
+            for method, path in (
+                ("POST", "/subjects/ro%2Fx-value/versions"),
+                ("POST", "/subjects/ro%2Fx-value/versions/"),
+                ("DELETE", "/subjects/ro%2Fx-value"),
+                ("PUT", "/config/ro%2Fx-value"),
+                ("PUT", "/mode"),
+                ("POST", "/subjects/a/b"),
+                ("POST", "/compatibility"),
+            ):
+                r = api.request(method, path, json={"schema": schema}, auth=reader)
+                assert r.status_code == 403 and r.json()["error_code"] == 40301, (method, path)
+            assert api.get("/subjects/ro%2Fx-value/versions", auth=reader).json() == [1]
     finally:
         proc.stop()
