@@ -81,9 +81,15 @@ class _Finding:
     field: str = ""
 
 
+_LABELLED_BRANCHES = 5  # a union's label names this many branches, then counts the rest
+
+
 def _label(schema: AvroSchema) -> str:
     if schema.type == "union":
-        return "union [" + ", ".join(_label(s) for s in schema.schemas) + "]"
+        branches = [_label(s) for s in schema.schemas[:_LABELLED_BRANCHES]]
+        if len(schema.schemas) > _LABELLED_BRANCHES:
+            branches.append(f"... {len(schema.schemas) - _LABELLED_BRANCHES} more")
+        return "union [" + ", ".join(branches) + "]"
     if schema.type == "array":
         return f"array<{_label(schema.items)}>"
     if schema.type == "map":

@@ -23,24 +23,17 @@ import avro.schema
 import fastavro
 import fastavro._schema_common
 
+from avrokit.errors import InvalidSchema, LimitExceeded
+from avrokit.limits import DEFAULT_LIMITS, MAX_DEPTH, SchemaLimits, check_document, too_deep
 from avrokit.names import NAMED, PRIMITIVES, qualify
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-MAX_DEPTH = 128  # JSON nesting; an Avro schema nests about 3 levels per nested record
 # Attributes Avro's Java parser (Schema.SCHEMA_RESERVED) never keeps as properties of a type.
 _RESERVED = frozenset(
     {"doc", "fields", "items", "name", "namespace", "size", "symbols", "values", "aliases"}
 )
 _INT32 = (-(2**31), 2**31 - 1)
 _INT64 = (-(2**63), 2**63 - 1)
-
-
-class InvalidSchema(ValueError):
-    """The schema text is not a valid (strict) Avro schema; `reason` says why."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -93,30 +86,67 @@ def json_depth(text: str) -> tuple[int, int]:
     return deepest, at
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
 def _loads(text: str, what: str) -> Any:
-    if isinstance(text, str):
-        deepest, _ = json_depth(text)
-        if deepest > MAX_DEPTH:
-            raise InvalidSchema(
-                f"Invalid {what}: nested {deepest} levels deep; expected at most {MAX_DEPTH}"
-            )
+    """JSON without NaN/Infinity; too-long integers are invalid too. Nesting deeper than the
+    parser's stack is LimitExceeded (depth); `check_document` bounds it further."""
     try:
-        return json.loads(text)
-    except (json.JSONDecodeError, TypeError, RecursionError) as exc:
-        raise InvalidSchema(f"Invalid {what}: not valid JSON ({exc})") from None
+        return json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        deepest, _ = json_depth(text)
+        raise LimitExceeded(
+            "depth", f"Invalid {what}: nested {deepest} levels deep; expected at most {MAX_DEPTH}"
+        ) from None
+    except (ValueError, TypeError) as exc:  # JSONDecodeError, int digits limit, NaN
+        raise InvalidSchema(f"Invalid {what}: not valid JSON ({str(exc)[:200]})") from None
+
+
+class _QuietDict(dict):
+    """A JSON object whose repr is short: avro's parse errors quote the object of every level
+    they pass through, which made messages grow with depth times size."""
+
+    def __repr__(self) -> str:
+        return "{...}"
+
+    __str__ = __repr__
+
+
+def _quiet(document: Any) -> Any:
+    """A copy of `document` (already depth-checked) whose objects are `_QuietDict`s."""
+    if isinstance(document, dict):
+        return _QuietDict((k, _quiet(v)) for k, v in document.items())
+    if isinstance(document, list):
+        return [_quiet(v) for v in document]
+    return document
 
 
 def parse_schema(
-    text: str, references: Sequence[str] = (), *, validate_defaults: bool = True
+    text: str,
+    references: Sequence[str] = (),
+    *,
+    validate_defaults: bool = True,
+    limits: SchemaLimits | None = DEFAULT_LIMITS,
 ) -> ParsedSchema:
     """Parse and strictly validate `text`; `references` are the texts of referenced schemas,
-    dependencies first. Raises InvalidSchema naming the offending field."""
+    dependencies first. Raises InvalidSchema naming the offending field, LimitExceeded when
+    `text` is beyond `limits` (None: already checked, e.g. stored schemas)."""
     if not isinstance(text, str) or not text.strip():
         raise InvalidSchema("Empty schema")
-    obj = _loads(text, "schema")
+    try:
+        obj = _loads(text, "schema")
+    except LimitExceeded:
+        raise too_deep(limits or DEFAULT_LIMITS) from None
+    if limits is not None:
+        check_document(obj, limits)
     ref_objs = [_loads(ref, "referenced schema") for ref in references]
-    _check_structure(obj, "")
-    obj = reduce_primitives(obj)  # nesting is bounded (MAX_DEPTH): the recursion is safe
+    try:  # recursive, but the nesting is bounded (limits, or checked when it was stored)
+        _check_structure(obj, "")
+        obj = reduce_primitives(obj)
+    except RecursionError:
+        raise too_deep(limits or DEFAULT_LIMITS) from None
     names = avro.name.Names(validate_names=True)
     named: dict[str, Any] = {}
     with warnings.catch_warnings():
@@ -138,8 +168,8 @@ def _parse(
 ) -> avro.schema.Schema:
     try:
         for ref in ref_objs:
-            avro.schema.make_avsc_object(ref, names)
-        parsed = avro.schema.make_avsc_object(obj, names)
+            avro.schema.make_avsc_object(_quiet(ref), names)
+        parsed = avro.schema.make_avsc_object(_quiet(obj), names)
         if defaults:  # before fastavro, so the reason names the field and its path
             _check_defaults(parsed, "", set())
         for ref in ref_objs:
@@ -149,7 +179,11 @@ def _parse(
         raise
     except (avro.errors.AvroException, fastavro._schema_common.SchemaParseException) as exc:
         raise InvalidSchema(f"Invalid schema: {exc}") from None
-    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
+    except RecursionError:
+        raise LimitExceeded(
+            "depth", "Schema nesting too deep (with its references) to parse"
+        ) from None
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise InvalidSchema(f"Invalid schema: {type(exc).__name__}: {exc}") from None
     return parsed
 

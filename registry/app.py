@@ -21,11 +21,12 @@ from registry.api.models import RegistryJSONResponse
 from registry.api.paths import route_encoded_slashes
 from registry.auth import User, authenticate, may_request
 from registry.errors import ErrorCode, RegistryError
+from registry.limits import MAX_BODY_BYTES
 from registry.metrics import RequestMetrics, RouteRecorder
 from registry.service import Registry
 from registry.storage import Storage
 
-DEFAULT_MAX_BODY = 16 * 1024 * 1024
+DEFAULT_MAX_BODY = MAX_BODY_BYTES
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
 log = logging.getLogger("registry")
 

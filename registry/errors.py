@@ -5,6 +5,9 @@ from __future__ import annotations
 from enum import IntEnum
 from http import HTTPStatus
 
+from avrokit import InvalidSchema, LimitExceeded
+from registry.limits import truncate
+
 
 class ErrorCode(IntEnum):
     # Plain HTTP codes, used as error_code where Confluent does the same.
@@ -39,6 +42,10 @@ class ErrorCode(IntEnum):
     REFERENCE_EXISTS = 42206
     INVALID_SUBJECT = 42208
     SCHEMA_TOO_LARGE = 42209
+    # 4229x: this registry's limits (registry/limits.py), past which a schema is refused
+    SCHEMA_NESTING_TOO_DEEP = 42291
+    TOO_MANY_FIELDS = 42292
+    TOO_MANY_UNION_BRANCHES = 42293
     # 500xx
     STORE_ERROR = 50001
     OPERATION_TIMEOUT = 50002
@@ -53,9 +60,11 @@ class ErrorCode(IntEnum):
 
 
 class RegistryError(Exception):
-    """An API error: rendered as `{"error_code": code, "message": message}`."""
+    """An API error: rendered as `{"error_code": code, "message": message}`; the message is cut
+    to the limit on error messages."""
 
     def __init__(self, code: ErrorCode, message: str, status: int | None = None) -> None:
+        message = truncate(message)
         super().__init__(message)
         self.code = code
         self.message = message
@@ -79,6 +88,19 @@ def schema_not_found(detail: str = "Schema not found") -> RegistryError:
 
 def invalid_schema(reason: str) -> RegistryError:
     return RegistryError(ErrorCode.INVALID_SCHEMA, reason)
+
+
+_LIMIT_CODES = {
+    "depth": ErrorCode.SCHEMA_NESTING_TOO_DEEP,
+    "fields": ErrorCode.TOO_MANY_FIELDS,
+    "union_branches": ErrorCode.TOO_MANY_UNION_BRANCHES,
+}
+
+
+def refused_schema(exc: InvalidSchema) -> RegistryError:
+    """42201 for an invalid schema, the limit's own code for one past a limit."""
+    code = _LIMIT_CODES.get(exc.limit) if isinstance(exc, LimitExceeded) else None
+    return RegistryError(code or ErrorCode.INVALID_SCHEMA, exc.reason)
 
 
 def operation_not_permitted(message: str) -> RegistryError:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from starlette.responses import Response
 
+from avrokit.limits import lone_surrogate
 from registry import errors
 from registry.api import document, media
 from registry.api.contract_models import Metadata, RuleSet, dump
@@ -34,6 +37,19 @@ ReferenceVersion = Annotated[
 
 class RegistryJSONResponse(JSONResponse):
     """Every response carries Confluent's media type."""
+
+    media_type = CONTENT_TYPE
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:  # a lone surrogate from older data: sent as a JSON escape
+            return json.dumps(content, separators=(",", ":")).encode()
+
+
+class SchemaTextResponse(Response):
+    """A stored schema text sent as it is (`.../schema` endpoints): it is compact JSON already,
+    and decoding it to re-encode it would walk every level of nesting again."""
 
     media_type = CONTENT_TYPE
 
@@ -66,6 +82,17 @@ class SchemaRequest(BaseModel):
     version: Id | None = None
     metadata: Metadata | None = None
     ruleSet: RuleSet | None = None  # noqa: N815
+
+    @model_validator(mode="after")
+    def _unicode_text(self) -> SchemaRequest:
+        """Refuse lone surrogates (`"\\ud800"`): they cannot be stored or sent back. (Inside the
+        schema text they are the schema's fault: parsing answers 42201.)"""
+        if lone_surrogate(self.model_dump(exclude_none=True, exclude={"schema_"})):
+            raise ValueError(
+                "a string holds a lone surrogate (an unpaired \\ud800-\\udfff escape), which "
+                "is not Unicode text"
+            )
+        return self
 
     def to_input(self) -> SchemaInput:
         if not self.schema_:

@@ -13,6 +13,7 @@ from registry.api.models import (
     RegistryDep,
     RegistryJSONResponse,
     SchemaResponse,
+    SchemaTextResponse,
     SubjectVersion,
     VersionResponse,
 )
@@ -64,8 +65,8 @@ async def get_schema(
     response_model_exclude_none=True,
     responses=NOT_FOUND,
 )
-def get_schema_only(schema_id: SchemaId, registry: Registry = RegistryDep) -> Any:
-    return registry.schemas.text_by_id(schema_id)
+def get_schema_only(schema_id: SchemaId, registry: Registry = RegistryDep) -> Response:
+    return SchemaTextResponse(registry.schemas.text_by_id(schema_id))
 
 
 @router.get(

@@ -17,6 +17,7 @@ from registry.api.models import (
     RegistryDep,
     RegistryJSONResponse,
     SchemaRequest,
+    SchemaTextResponse,
     VersionResponse,
     check_subject,
 )
@@ -112,8 +113,9 @@ async def get_version(
 )
 def get_version_schema(
     subject: Subject, version: Version, deleted: bool = False, registry: Registry = RegistryDep
-) -> Any:
-    return registry.subjects.get_version_schema(check_subject(subject), version, deleted)
+) -> Response:
+    text = registry.subjects.get_version_schema(check_subject(subject), version, deleted)
+    return SchemaTextResponse(text)
 
 
 @router.get(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from avrokit import CompatibilityLevel, check_compatibility
+from avrokit import CompatibilityLevel
 from avrokit.compatibility import Incompatibility
 from registry import errors
-from registry.service.core import RegistryCore, SchemaInput
+from registry.service.core import RegistryCore, SchemaInput, checked, describe
 from registry.service.rows import parse_version
 
 
@@ -37,10 +37,10 @@ class Compatibility:
         if targets:
             if version is not None:  # one given version: check it whatever the transitivity
                 history = [(v.version, self.core.parsed(tx, v.schema_id)) for v in targets]
-                found = check_compatibility(parsed, history[-1:], level)
+                found = checked(parsed, history[-1:], level)
             else:
                 found = self.core.incompatibilities(tx, parsed, targets, level)
         result: dict[str, Any] = {"is_compatible": not found}
         if verbose:
-            result["messages"] = [i.describe() for i in found]
+            result["messages"] = describe(found)
         return result

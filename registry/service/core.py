@@ -4,6 +4,7 @@ history, effective config and mode, compatibility against history)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,8 @@ from avrokit import (
 )
 from avrokit.compatibility import Incompatibility
 from registry import errors
+from registry.errors import ErrorCode, RegistryError
+from registry.limits import MAX_ERROR_MESSAGE_CHARS, SCHEMA_LIMITS, fit_messages
 from registry.service.cache import ReadCache
 from registry.service.references import resolve_references
 from registry.service.rows import schema_row
@@ -59,11 +62,11 @@ class RegistryCore:
             )
         refs, texts = resolve_references(tx, body.references)
         try:
-            parsed = parse_schema(body.schema, texts)
+            parsed = parse_schema(body.schema, texts, limits=SCHEMA_LIMITS)
             if normalize:
                 parsed = parse_schema(normalize_schema_text(parsed.text), texts)
         except InvalidSchema as exc:
-            raise errors.invalid_schema(exc.reason) from None
+            raise errors.refused_schema(exc) from None
         return parsed, refs
 
     def parsed(self, tx: Tx, schema_id: int) -> ParsedSchema:
@@ -72,7 +75,7 @@ class RegistryCore:
         if cached is None:
             row = schema_row(tx, schema_id)
             _, texts = resolve_references(tx, row.refs)
-            cached = parse_schema(row.text, texts, validate_defaults=False)
+            cached = parse_schema(row.text, texts, validate_defaults=False, limits=None)
             self.cache.put_parsed(schema_id, cached)
         return cached
 
@@ -101,4 +104,25 @@ class RegistryCore:
         """What `parsed` breaks against the latest of `previous` (every one when transitive)."""
         targets = previous if level.transitive else previous[-1:]
         history = [(v.version, self.parsed(tx, v.schema_id)) for v in targets]
+        return checked(parsed, history, level)
+
+
+def checked(
+    parsed: ParsedSchema,
+    history: Sequence[tuple[int | None, ParsedSchema]],
+    level: CompatibilityLevel,
+) -> list[Incompatibility]:
+    """`check_compatibility`, with a walk too deep for the stack (references nest types
+    further than one document's limit) answered as the nesting limit (42291)."""
+    try:
         return check_compatibility(parsed, history, level)
+    except RecursionError:
+        raise RegistryError(
+            ErrorCode.SCHEMA_NESTING_TOO_DEEP,
+            "Schema nesting too deep (with its references) to check compatibility",
+        ) from None
+
+
+def describe(found: list[Incompatibility]) -> list[str]:
+    """The findings as messages, as many as fit in the limit on error messages."""
+    return fit_messages((i.describe() for i in found), len(found), MAX_ERROR_MESSAGE_CHARS)

@@ -9,7 +9,7 @@ from avrokit import CompatibilityLevel
 from registry import errors
 from registry.contracts import check_rule_set
 from registry.errors import ErrorCode, RegistryError
-from registry.service.core import RegistryCore, SchemaInput
+from registry.service.core import RegistryCore, SchemaInput, describe
 from registry.service.identity import Contract, fingerprint, guid_of, normalized_match
 from registry.service.rows import schema_row
 from registry.storage import Tx, VersionRow
@@ -58,8 +58,7 @@ class Registration:
                     raise RegistryError(
                         ErrorCode.INCOMPATIBLE_SCHEMA,
                         "Schema being registered is incompatible with an earlier schema for "
-                        f'subject "{subject}", details: '
-                        + json.dumps([i.describe() for i in found]),
+                        f'subject "{subject}", details: ' + json.dumps(describe(found)),
                     )
             schema_id = existing
             if schema_id is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from registry import errors
@@ -48,9 +47,9 @@ class Schemas:
             raise errors.schema_not_found(f"Schema {guid} not found")
         return self.by_id(schema_id)
 
-    def text_by_id(self, schema_id: int) -> Any:
-        """`/schemas/ids/{id}/schema`: the schema itself, as JSON."""
-        return json.loads(self.by_id(schema_id)["schema"])
+    def text_by_id(self, schema_id: int) -> str:
+        """`/schemas/ids/{id}/schema`: the schema text itself (compact JSON)."""
+        return str(self.by_id(schema_id)["schema"])
 
     def subjects_by_id(
         self, schema_id: int, subject: str | None, deleted: bool, offset: int, limit: int

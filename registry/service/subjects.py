@@ -4,7 +4,6 @@ Registration has its own module (`registration.py`)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from avrokit import parse_schema
@@ -95,10 +94,11 @@ class Subjects:
         cache.put_version(generation, subject, version, deleted, payload)
         return payload
 
-    def get_version_schema(self, subject: str, version: str, deleted: bool) -> Any:
+    def get_version_schema(self, subject: str, version: str, deleted: bool) -> str:
+        """`.../versions/{v}/schema`: the schema text itself (compact JSON)."""
         tx = self.core.store.reader()
         row = version_row(tx, subject, version, deleted)
-        return json.loads(schema_row(tx, row.schema_id).text)
+        return schema_row(tx, row.schema_id).text
 
     def referenced_by(self, subject: str, version: str, offset: int, limit: int) -> list[int]:
         tx = self.core.store.reader()
