@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -17,6 +16,7 @@ from registry.api.contract_models import Metadata, RuleSet, dump
 from registry.api.paths import decode_segment
 from registry.errors import ErrorCode, RegistryError
 from registry.service import Registry, SchemaInput
+from registry.service.rows import encode_json
 
 MAX_INT32 = 2**31 - 1
 CONTENT_TYPE = media.V1
@@ -41,10 +41,13 @@ class RegistryJSONResponse(JSONResponse):
     media_type = CONTENT_TYPE
 
     def render(self, content: Any) -> bytes:
-        try:
-            return super().render(content)
-        except UnicodeEncodeError:  # a lone surrogate from older data: sent as a JSON escape
-            return json.dumps(content, separators=(",", ":")).encode()
+        return encode_json(content)
+
+
+class EncodedJSONResponse(Response):
+    """A body the read cache holds already encoded (`encode_json`)."""
+
+    media_type = CONTENT_TYPE
 
 
 class SchemaTextResponse(Response):

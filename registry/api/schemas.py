@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from registry.api.models import (
     COMMON_ERRORS,
     NOT_FOUND,
+    EncodedJSONResponse,
     RegistryDep,
     RegistryJSONResponse,
     SchemaResponse,
@@ -52,11 +53,12 @@ async def get_schema(
 ) -> Response:
     if subject or fetchMaxId:
         found: Any = await run_in_threadpool(registry.schemas.by_id, schema_id, subject, fetchMaxId)
-    else:  # the deserializer's hot path: served from memory after the first read
-        found = registry.cache.schema(schema_id)
-        if found is None:
-            found = await run_in_threadpool(registry.schemas.by_id, schema_id)
-    return RegistryJSONResponse(found)
+        return RegistryJSONResponse(found)
+    # the deserializer's hot path: served from memory after the first read
+    body = registry.schemas.cached_by_id(schema_id)
+    if body is None:
+        body = await run_in_threadpool(registry.schemas.by_id_response, schema_id)
+    return EncodedJSONResponse(body)
 
 
 @router.get(

@@ -13,9 +13,9 @@ from registry.api.models import (
     COMMON_ERRORS,
     CONFLICT,
     NOT_FOUND,
+    EncodedJSONResponse,
     RegisterResponse,
     RegistryDep,
-    RegistryJSONResponse,
     SchemaRequest,
     SchemaTextResponse,
     VersionResponse,
@@ -99,10 +99,12 @@ async def get_version(
     subject: Subject, version: Version, deleted: bool = False, registry: Registry = RegistryDep
 ) -> Response:
     subject = check_subject(subject)
-    found = registry.cache.version(subject, version, deleted)
-    if found is None:  # first read since the last write: go to the store off the event loop
-        found = await run_in_threadpool(registry.subjects.get_version, subject, version, deleted)
-    return RegistryJSONResponse(found)
+    body = registry.subjects.cached_version(subject, version, deleted)
+    if body is None:  # first read since the last write: go to the store off the event loop
+        body = await run_in_threadpool(
+            registry.subjects.version_response, subject, version, deleted
+        )
+    return EncodedJSONResponse(body)
 
 
 @router.get(

@@ -32,7 +32,6 @@ class Registry:
     def __init__(self, storage: Storage) -> None:
         rekey_reduced_primitives(storage)
         self.core = RegistryCore(storage)
-        self.cache = self.core.cache
         self.subjects = Subjects(self.core)
         self.registration = Registration(self.core)
         self.schemas = Schemas(self.core)

@@ -1,66 +1,116 @@
-"""The read cache: lookup results that stay true until the next write of this process.
+"""The read cache: encoded lookup responses that stay true until the next write of this process,
+and parsed schemas.
 
 Lookups by subject/version and by id are the deserializers' hot path; routers ask the cache first
-so that a hit never leaves the event loop. Every write drops the results (`invalidate`); parsed
-schemas are kept, since a schema id always denotes the same schema.
+so that a hit never leaves the event loop, and a hit is sent as the bytes stored (no encoding).
+Keys are typed (a version is its number, or None for latest), so `1`, `01` and `001` are one
+entry. Both parts are bounded in bytes (registry/limits.py) and drop the least recently used
+entries first: no sequence of reads can grow the process without bound.
 
-A result is stored with the generation it was computed in (`generation()` before reading the store)
-and dropped if a write happened meanwhile, so a racing read never caches stale data.
+Every write drops the responses (`invalidate`); parsed schemas are kept, since a schema id
+always denotes the same schema. A response is stored with the generation it was computed in
+(`generation()` before reading the store) and dropped if a write happened meanwhile, so a racing
+read never caches stale data.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Generic, TypeVar
 
 from avrokit import ParsedSchema
+from registry.limits import CACHE_MAX_BYTES, PARSED_BYTES_PER_TEXT_BYTE, PARSED_CACHE_MAX_BYTES
 
-MAX_ENTRIES = 100_000
+V = TypeVar("V")
+ENTRY_OVERHEAD = 200  # bytes of key, tuple and dict slot per entry, roughly
+
+
+class BoundedLRU(Generic[V]):
+    """Values with a size; the least recently used go first once `budget` bytes are held."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.size = 0
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable) -> V | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
+
+    def put(self, key: Hashable, value: V, size: int) -> None:
+        size += ENTRY_OVERHEAD
+        if size > self.budget:
+            return  # larger than the whole cache: not kept
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.size -= old[1]
+            self._entries[key] = (value, size)
+            self.size += size
+            while self.size > self.budget:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self.size -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.size = 0
 
 
 class ReadCache:
-    def __init__(self) -> None:
+    def __init__(
+        self, max_bytes: int = CACHE_MAX_BYTES, parsed_max_bytes: int = PARSED_CACHE_MAX_BYTES
+    ) -> None:
         self._lock = threading.Lock()
         self._generation = 0
-        self._versions: dict[tuple[str, str, bool], dict[str, Any]] = {}
-        self._schemas: dict[int, dict[str, Any]] = {}
-        self._parsed: dict[int, ParsedSchema] = {}
+        self.responses: BoundedLRU[bytes] = BoundedLRU(max_bytes)
+        self.parsed_schemas: BoundedLRU[ParsedSchema] = BoundedLRU(parsed_max_bytes)
 
     def generation(self) -> int:
         """Take before reading the store; pass to `put_*` with what was read."""
         return self._generation
 
     def invalidate(self) -> None:
-        """After every write: forget every result (parsed schemas stay)."""
+        """After every write: forget every response (parsed schemas stay)."""
         with self._lock:
             self._generation += 1
-            self._versions.clear()
-            self._schemas.clear()
+            self.responses.clear()
+
+    def _put(self, generation: int, key: Hashable, body: bytes) -> None:
+        with self._lock:  # no write may invalidate between the check and the put
+            if generation == self._generation:
+                self.responses.put(key, body, len(body))
 
     # ----------------------------------------------------------- GET /subjects/{s}/versions/{v}
-    def version(self, subject: str, version: str, deleted: bool) -> dict[str, Any] | None:
-        return self._versions.get((subject, version, deleted))
+    def version(self, subject: str, version: int | None, deleted: bool) -> bytes | None:
+        """The encoded version response; `version` None is the latest."""
+        return self.responses.get(("version", subject, version, deleted))
 
     def put_version(
-        self, generation: int, subject: str, version: str, deleted: bool, payload: dict[str, Any]
+        self, generation: int, subject: str, version: int | None, deleted: bool, body: bytes
     ) -> None:
-        with self._lock:
-            if generation == self._generation and len(self._versions) < MAX_ENTRIES:
-                self._versions[(subject, version, deleted)] = payload
+        self._put(generation, ("version", subject, version, deleted), body)
 
     # ----------------------------------------------------------- GET /schemas/ids/{id}
-    def schema(self, schema_id: int) -> dict[str, Any] | None:
-        return self._schemas.get(schema_id)
+    def schema(self, schema_id: int) -> bytes | None:
+        return self.responses.get(("id", schema_id))
 
-    def put_schema(self, generation: int, schema_id: int, payload: dict[str, Any]) -> None:
-        with self._lock:
-            if generation == self._generation and len(self._schemas) < MAX_ENTRIES:
-                self._schemas[schema_id] = payload
+    def put_schema(self, generation: int, schema_id: int, body: bytes) -> None:
+        self._put(generation, ("id", schema_id), body)
 
     # ----------------------------------------------------------- parsed schemas by id
     def parsed(self, schema_id: int) -> ParsedSchema | None:
-        return self._parsed.get(schema_id)
+        return self.parsed_schemas.get(schema_id)
 
     def put_parsed(self, schema_id: int, parsed: ParsedSchema) -> None:
-        with self._lock:
-            self._parsed[schema_id] = parsed
+        self.parsed_schemas.put(schema_id, parsed, PARSED_BYTES_PER_TEXT_BYTE * len(parsed.text))

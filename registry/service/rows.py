@@ -5,6 +5,7 @@ Plain functions over one store transaction (`Tx`); every resource's operations u
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from registry import errors
@@ -12,6 +13,17 @@ from registry.errors import ErrorCode, RegistryError
 from registry.storage import SchemaRow, Tx, VersionRow
 
 MAX_VERSION = 2**31 - 1
+
+
+def encode_json(content: Any) -> bytes:
+    """A response body: compact UTF-8 JSON, as the API's response class writes it. A lone
+    surrogate (only possible in data stored before they were refused) goes out as its JSON
+    escape instead of failing the response."""
+    text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(content, allow_nan=False, separators=(",", ":")).encode()
 
 
 def parse_version(value: str | int) -> int | None:

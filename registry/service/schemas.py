@@ -6,7 +6,13 @@ from typing import Any
 
 from registry import errors
 from registry.service.core import RegistryCore
-from registry.service.rows import page, schema_payload, schema_row, version_payload
+from registry.service.rows import (
+    encode_json,
+    page,
+    schema_payload,
+    schema_row,
+    version_payload,
+)
 from registry.storage import VersionRow
 
 
@@ -17,29 +23,34 @@ class Schemas:
     def by_id(
         self, schema_id: int, subject: str | None = None, fetch_max_id: bool = False
     ) -> dict[str, Any]:
-        """A schema while any version (soft-deleted included) uses it, else 40403. The plain
-        payload (no `subject`, no `fetch_max_id`) is served from the read cache when it is there."""
+        """A schema while any version (soft-deleted included) uses it, else 40403."""
         if not 0 < schema_id < 2**63:
             raise errors.schema_not_found(f"Schema {schema_id} not found")
-        cache = self.core.cache
-        cached = cache.schema(schema_id)
         tx = self.core.store.reader()
-        if cached is None:
-            generation = cache.generation()
-            if not tx.versions_by_schema(schema_id, include_deleted=True):
-                raise errors.schema_not_found(f"Schema {schema_id} not found")
-            row = schema_row(tx, schema_id)
-            cached = {**schema_payload(row), "guid": row.guid}
-            cache.put_schema(generation, schema_id, cached)
-        if not subject and not fetch_max_id:
-            return cached
-        out = dict(cached)
-        used_by = tx.versions_by_schema(schema_id, True) if subject else []
+        used_by = tx.versions_by_schema(schema_id, include_deleted=True)
+        if not used_by:
+            raise errors.schema_not_found(f"Schema {schema_id} not found")
         if subject and not any(v.subject == subject for v in used_by):
             raise errors.schema_not_found(f"Schema {schema_id} not found in subject '{subject}'")
+        row = schema_row(tx, schema_id)
+        out = {**schema_payload(row), "guid": row.guid}
         if fetch_max_id:
             out["maxId"] = tx.max_schema_id()
         return out
+
+    def cached_by_id(self, schema_id: int) -> bytes | None:
+        """The encoded plain `by_id` answer if the read cache has it (no I/O)."""
+        return self.core.cache.schema(schema_id)
+
+    def by_id_response(self, schema_id: int) -> bytes:
+        """The encoded plain `by_id` answer, from the read cache or the store."""
+        cache = self.core.cache
+        body = cache.schema(schema_id)
+        if body is None:
+            generation = cache.generation()
+            body = encode_json(self.by_id(schema_id))
+            cache.put_schema(generation, schema_id, body)
+        return body
 
     def by_guid(self, guid: str) -> dict[str, Any]:
         schema_id = self.core.store.reader().schema_id_by_guid(guid)

@@ -13,6 +13,7 @@ from registry.errors import ErrorCode, RegistryError
 from registry.service.core import RegistryCore, SchemaInput
 from registry.service.identity import Contract, fingerprint, normalized_match
 from registry.service.rows import (
+    encode_json,
     page,
     parse_version,
     schema_row,
@@ -82,17 +83,25 @@ class Subjects:
         return page([r.version for r in rows], offset, limit)
 
     def get_version(self, subject: str, version: str, deleted: bool) -> dict[str, Any]:
-        """One version (served from the read cache when it is there)."""
-        cache = self.core.cache
-        hit = cache.version(subject, version, deleted)
-        if hit is not None:
-            return hit
-        generation = cache.generation()
         tx = self.core.store.reader()
         row = version_row(tx, subject, version, deleted)
-        payload = version_payload(tx, row, with_deleted_flag=deleted)
-        cache.put_version(generation, subject, version, deleted, payload)
-        return payload
+        return version_payload(tx, row, with_deleted_flag=deleted)
+
+    def cached_version(self, subject: str, version: str, deleted: bool) -> bytes | None:
+        """The encoded `get_version` answer if the read cache has it (no I/O); 42202 for a
+        version that is not one."""
+        return self.core.cache.version(subject, parse_version(version), deleted)
+
+    def version_response(self, subject: str, version: str, deleted: bool) -> bytes:
+        """The encoded `get_version` answer, from the read cache or the store."""
+        number = parse_version(version)
+        cache = self.core.cache
+        body = cache.version(subject, number, deleted)
+        if body is None:
+            generation = cache.generation()
+            body = encode_json(self.get_version(subject, version, deleted))
+            cache.put_version(generation, subject, number, deleted, body)
+        return body
 
     def get_version_schema(self, subject: str, version: str, deleted: bool) -> str:
         """`.../versions/{v}/schema`: the schema text itself (compact JSON)."""
