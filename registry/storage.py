@@ -149,6 +149,19 @@ class Tx:
     def max_schema_id(self) -> int:
         return int(self._one("SELECT COALESCE(MAX(id), 0) FROM schemas")[0])
 
+    def free_schema_id(self, largest: int) -> int | None:
+        """The next id to give, at most `largest`: after the largest id in use, else (once an
+        imported id took the top) the smallest id never given; None when none is left."""
+        top = self.max_schema_id()
+        if top < largest:
+            return top + 1
+        row = self._one(
+            "SELECT MIN(id + 1) FROM (SELECT 0 AS id UNION ALL SELECT id FROM schemas) AS s "
+            "WHERE id + 1 <= ? AND NOT EXISTS (SELECT 1 FROM schemas t WHERE t.id = s.id + 1)",
+            largest,
+        )
+        return None if row[0] is None else int(row[0])
+
     def insert_schema(
         self,
         fingerprint: str,
@@ -255,11 +268,13 @@ class Tx:
     def hard_delete(self, subject: str, version: int) -> None:
         self.conn.execute("DELETE FROM versions WHERE subject=? AND version=?", (subject, version))
 
-    def referenced_by(self, subject: str, version: int) -> list[int]:
-        """Ids of schemas that reference subject/version and are still registered somewhere."""
+    def referenced_by(self, subject: str, version: int, include_deleted: bool = False) -> list[int]:
+        """Ids of schemas that reference subject/version and are still registered somewhere
+        (with `include_deleted`: also those only soft-deleted versions use)."""
+        live = "" if include_deleted else " AND v.deleted=0"
         rows = self.conn.execute(
             "SELECT DISTINCT r.schema_id FROM refs r WHERE r.subject=? AND r.version=? AND EXISTS "
-            "(SELECT 1 FROM versions v WHERE v.schema_id=r.schema_id AND v.deleted=0) ORDER BY 1",
+            f"(SELECT 1 FROM versions v WHERE v.schema_id=r.schema_id{live}) ORDER BY 1",
             (subject, version),
         ).fetchall()
         return [r[0] for r in rows]

@@ -21,7 +21,8 @@ from registry import errors
 from registry.errors import ErrorCode, RegistryError
 from registry.limits import MAX_ERROR_MESSAGE_CHARS, SCHEMA_LIMITS, fit_messages
 from registry.service.cache import ReadCache
-from registry.service.references import resolve_references
+from registry.service.identity import upgrade_reference_fingerprints
+from registry.service.references import ResolvedReferences, resolve_references
 from registry.service.rows import schema_row
 from registry.storage import GLOBAL, Storage, Tx, VersionRow
 
@@ -50,31 +51,32 @@ class RegistryCore:
     def __init__(self, storage: Storage) -> None:
         self.store = storage
         self.cache = ReadCache()
+        upgrade_reference_fingerprints(storage)
 
     def parse_input(
         self, tx: Tx, body: SchemaInput, normalize: bool
-    ) -> tuple[ParsedSchema, list[dict[str, Any]]]:
-        """The request's schema, strictly parsed against its references (42201), and the
-        references with their versions resolved."""
+    ) -> tuple[ParsedSchema, ResolvedReferences]:
+        """The request's schema, strictly parsed against its references (42201 or a limit's
+        code), and the references resolved."""
         if body.schema_type not in SCHEMA_TYPES:  # case-sensitive, as Confluent's providers
             raise errors.invalid_schema(
                 f"Invalid schema type '{body.schema_type}': only AVRO is supported"
             )
-        refs, texts = resolve_references(tx, body.references)
+        resolved = resolve_references(tx, body.references)
         try:
-            parsed = parse_schema(body.schema, texts, limits=SCHEMA_LIMITS)
+            parsed = parse_schema(body.schema, resolved.texts, limits=SCHEMA_LIMITS)
             if normalize:
-                parsed = parse_schema(normalize_schema_text(parsed.text), texts)
+                parsed = parse_schema(normalize_schema_text(parsed.text), resolved.texts)
         except InvalidSchema as exc:
             raise errors.refused_schema(exc) from None
-        return parsed, refs
+        return parsed, resolved
 
     def parsed(self, tx: Tx, schema_id: int) -> ParsedSchema:
         """A stored schema, parsed (once per process: an id never changes meaning)."""
         cached = self.cache.parsed(schema_id)
         if cached is None:
             row = schema_row(tx, schema_id)
-            _, texts = resolve_references(tx, row.refs)
+            texts = resolve_references(tx, row.refs).texts
             cached = parse_schema(row.text, texts, validate_defaults=False, limits=None)
             self.cache.put_parsed(schema_id, cached)
         return cached

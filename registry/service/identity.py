@@ -1,6 +1,11 @@
 """Schema identity: the fingerprint that decides whether two registrations are the same schema
 (and so share an id), the guid derived from it, the match of a normalized schema, and the
-migration that re-keys schemas stored before primitives were read as Avro reads them."""
+migrations of older data dirs' fingerprints.
+
+An id denotes one schema text with one resolution of its references: the fingerprint holds the
+schema ids the references resolve to, and a version that a stored schema references cannot be
+deleted for good while that schema is served (42206).
+"""
 
 from __future__ import annotations
 
@@ -25,8 +30,9 @@ def fingerprint(
     refs: Sequence[dict[str, Any]],
     contract: Contract = NO_CONTRACT,
 ) -> str:
-    """Schema identity. Without metadata/ruleSet the key is the pre-data-contract one, so ids and
-    guids of older data dirs stay valid."""
+    """Schema identity. `refs` are the references with the schema id each resolves to
+    (`ResolvedReferences.identity`). Without metadata/ruleSet the key is the pre-data-contract one,
+    so ids and guids of older data dirs stay valid."""
     parts: list[Any] = [schema_type, canonical, list(refs)]
     if contract != NO_CONTRACT:
         parts += list(contract)
@@ -58,6 +64,7 @@ def normalized_match(
 
 
 REDUCED_PRIMITIVES = 1  # data version: fingerprints read primitives as Avro does
+REFERENCE_IDS = 2  # data version: fingerprints hold the schema ids references resolve to
 
 
 def rekey_reduced_primitives(storage: Storage) -> None:
@@ -78,3 +85,25 @@ def rekey_reduced_primitives(storage: Storage) -> None:
             if new != current and tx.schema_id_by_fingerprint(new) is None:
                 tx.set_fingerprints(schema_id, new, fingerprint(schema_type, canonical, refs))
         tx.set_data_version(REDUCED_PRIMITIVES)
+
+
+def upgrade_reference_fingerprints(storage: Storage) -> None:
+    """Once per data dir from before fingerprints held what references resolve to: give every
+    schema with references the fingerprint it gets now (ids and guids unchanged). A row whose
+    referenced version is gone, or whose new identity another id already holds, keeps its old
+    fingerprint, which no new registration matches."""
+    with storage.writer() as tx:
+        if tx.data_version() >= REFERENCE_IDS:
+            return
+        for schema_id, schema_type, text, refs, metadata, rule_set, _ in tx.identities():
+            targets = [tx.version(ref["subject"], ref["version"]) for ref in refs]
+            if not refs or any(target is None for target in targets):
+                continue
+            resolved = [
+                {**ref, "id": t.schema_id} for ref, t in zip(refs, targets, strict=True) if t
+            ]
+            canonical = canonical_json(reduce_primitives(json.loads(text)))
+            new = fingerprint(schema_type, canonical, resolved, (metadata, rule_set))
+            if tx.schema_id_by_fingerprint(new) is None:
+                tx.set_fingerprints(schema_id, new, fingerprint(schema_type, canonical, resolved))
+        tx.set_data_version(REFERENCE_IDS)

@@ -33,7 +33,8 @@ class Subjects:
         """The latest version of `subject` holding this schema (40403 if none)."""
         tx = self.core.store.reader()
         rows = versions_or_404(tx, subject, deleted)
-        parsed, refs = self.core.parse_input(tx, body, normalize)
+        parsed, resolved = self.core.parse_input(tx, body, normalize)
+        refs = resolved.identity()
         schema_type = body.schema_type.upper()
         canonicals = {parsed.canonical}
         if not normalize:  # also match a copy registered with normalize=true
@@ -52,7 +53,7 @@ class Subjects:
                 return version_payload(tx, row)
         if contract == (None, None):
             contract = None
-        same = normalized_match(tx, rows, parsed, refs, contract) if normalize else None
+        same = normalized_match(tx, rows, parsed, resolved.refs, contract) if normalize else None
         if same is not None:
             return version_payload(tx, same)
         raise errors.schema_not_found("Schema not found")
@@ -132,7 +133,8 @@ class Subjects:
                 )
             doomed = rows if permanent else live  # Confluent lists only what this call deletes
             for r in doomed:
-                _refuse_if_referenced(tx.referenced_by(subject, r.version), subject, r.version)
+                users = tx.referenced_by(subject, r.version, include_deleted=permanent)
+                _refuse_if_referenced(users, subject, r.version)
             for r in doomed:
                 if permanent:
                     tx.hard_delete(subject, r.version)
@@ -162,7 +164,8 @@ class Subjects:
                     f"Subject '{subject}' Version {row.version} was not deleted first before being "
                     f"permanently deleted",
                 )
-            _refuse_if_referenced(tx.referenced_by(subject, row.version), subject, row.version)
+            users = tx.referenced_by(subject, row.version, include_deleted=permanent)
+            _refuse_if_referenced(users, subject, row.version)
             if permanent:
                 tx.hard_delete(subject, row.version)
             else:
@@ -172,7 +175,8 @@ class Subjects:
 
 
 def _refuse_if_referenced(users: list[int], subject: str, version: int) -> None:
-    """42206 when schemas still reference subject/version."""
+    """42206 when schemas still reference subject/version: live ones block any delete, soft-deleted
+    ones a permanent delete (their ids are still served, and must keep what they reference)."""
     if users:
         raise RegistryError(
             ErrorCode.REFERENCE_EXISTS,
