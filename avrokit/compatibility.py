@@ -112,6 +112,34 @@ def _branch_matches(reader: AvroSchema, writer: AvroSchema) -> bool:
     return reader.type in PROMOTIONS.get(writer.type, frozenset())
 
 
+class _UnionIndex:
+    """A reader union's branches by what `_branch_matches` compares, so finding the branch for a
+    writer type is one lookup instead of a scan (checks stay linear in union width)."""
+
+    def __init__(self, union: AvroSchema) -> None:
+        self.first: dict[tuple[str, ...], int] = {}
+        for k, branch in enumerate(union.schemas):
+            keys: list[tuple[str, ...]] = [(branch.type,)]
+            if branch.type in NAMED:
+                keys = [(branch.type, "name", branch.name)]
+                keys += [(branch.type, "alias", a) for a in branch.get_prop("aliases") or []]
+            for key in keys:
+                self.first.setdefault(key, k)
+
+    def find(self, writer: AvroSchema) -> int | None:
+        """The first branch Avro resolution would pick for `writer` data, if any."""
+        keys: list[tuple[str, ...]] = [(writer.type,)]
+        if writer.type in NAMED:
+            keys = [
+                (writer.type, "name", writer.name),
+                (writer.type, "alias", writer.fullname),
+                (writer.type, "alias", writer.name),
+            ]
+        keys += [(t,) for t in PROMOTIONS.get(writer.type, ())]
+        found = [self.first[key] for key in keys if key in self.first]
+        return min(found) if found else None
+
+
 class _Walk:
     """One reader/writer resolution; `new_is_reader` says on which side paths are taken."""
 
@@ -119,6 +147,13 @@ class _Walk:
         self.new_is_reader = new_is_reader
         self.findings: list[_Finding] = []
         self._active: set[tuple[int, int]] = set()
+        self._unions: dict[int, _UnionIndex] = {}
+
+    def _branch_for(self, union: AvroSchema, writer: AvroSchema) -> int | None:
+        index = self._unions.get(id(union))
+        if index is None:
+            index = self._unions[id(union)] = _UnionIndex(union)
+        return index.find(writer)
 
     def _add(self, path: str, kind: str, message: str, fix: str, field: str = "") -> None:
         self.findings.append(_Finding(path, kind, message, fix, field))
@@ -147,10 +182,10 @@ class _Walk:
                 self._writer_branch(reader, branch, rpath, f"{wpath}/{j}")
             return
         if reader.type == "union":
-            for k, branch in enumerate(reader.schemas):
-                if _branch_matches(branch, writer):
-                    self.check(branch, writer, f"{rpath}/{k}", wpath)
-                    return
+            k = self._branch_for(reader, writer)
+            if k is not None:
+                self.check(reader.schemas[k], writer, f"{rpath}/{k}", wpath)
+                return
             if self.new_is_reader:
                 msg = f"the new union at '{path or '/'}' has no branch for the old {_label(writer)}"
                 fix = f"add {_label(writer)} as a branch of the union"
@@ -200,10 +235,10 @@ class _Walk:
         self, reader: AvroSchema, branch: AvroSchema, rpath: str, wpath: str
     ) -> None:
         if reader.type == "union":
-            for k, rbranch in enumerate(reader.schemas):
-                if _branch_matches(rbranch, branch):
-                    self.check(rbranch, branch, f"{rpath}/{k}", wpath)
-                    return
+            k = self._branch_for(reader, branch)
+            if k is not None:
+                self.check(reader.schemas[k], branch, f"{rpath}/{k}", wpath)
+                return
             if self.new_is_reader:
                 msg = (
                     f"union branch {_label(branch)} was removed; old data of that type cannot "
@@ -261,7 +296,8 @@ class _Walk:
                     )
 
     def _enum(self, reader: AvroSchema, writer: AvroSchema, path: str) -> None:
-        missing = [s for s in writer.symbols if s not in reader.symbols]
+        known = set(reader.symbols)
+        missing = [s for s in writer.symbols if s not in known]
         if not missing or reader.get_prop("default") is not None:
             return
         listed = ", ".join(missing)

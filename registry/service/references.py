@@ -28,11 +28,38 @@ class ResolvedReferences:
         """The references as the fingerprint sees them: with the schema each resolves to."""
         return [{**ref, "id": i} for ref, i in zip(self.refs, self.schema_ids, strict=True)]
 
+    def targets(self) -> list[tuple[str, int, int]]:
+        """(subject, version, schema id) of each reference: what `resolve_targets` compares."""
+        return [
+            (ref["subject"], ref["version"], i)
+            for ref, i in zip(self.refs, self.schema_ids, strict=True)
+        ]
+
 
 def resolve_references(tx: Tx, refs: Sequence[dict[str, Any]]) -> ResolvedReferences:
     """Check references and resolve them. Raises 42201 for a malformed or unresolvable one."""
     resolved = ResolvedReferences()
-    rows: list[VersionRow] = []
+    rows = _rows(tx, refs)
+    for ref, row in zip(refs, rows, strict=True):
+        resolved.refs.append({"name": ref["name"], "subject": row.subject, "version": row.version})
+        resolved.schema_ids.append(row.schema_id)
+    resolved.texts.extend(_texts(tx, rows))
+    return resolved
+
+
+def resolve_targets(tx: Tx, refs: Sequence[dict[str, Any]]) -> list[tuple[str, int, int]] | None:
+    """(subject, version, schema id) of each reference as the store resolves it now (None if
+    one does not resolve): cheap, no texts read. A resolved reference's own references cannot
+    change (a referenced version cannot be deleted while referenced), so this is enough to tell
+    whether `resolve_references` would still give the same result."""
+    try:
+        return [(row.subject, row.version, row.schema_id) for row in _rows(tx, refs)]
+    except RegistryError:
+        return None
+
+
+def _rows(tx: Tx, refs: Sequence[dict[str, Any]]) -> list[VersionRow]:
+    rows = []
     for ref in refs:
         if not isinstance(ref, dict) or not all(
             isinstance(ref.get(k), str) for k in ("name", "subject")
@@ -40,12 +67,8 @@ def resolve_references(tx: Tx, refs: Sequence[dict[str, Any]]) -> ResolvedRefere
             raise errors.invalid_schema(
                 f"Invalid schema reference {ref!r}: needs name, subject, version"
             )
-        row = _resolve(tx, ref["name"], ref["subject"], ref.get("version", -1))
-        resolved.refs.append({"name": ref["name"], "subject": row.subject, "version": row.version})
-        resolved.schema_ids.append(row.schema_id)
-        rows.append(row)
-    resolved.texts.extend(_texts(tx, rows))
-    return resolved
+        rows.append(_resolve(tx, ref["name"], ref["subject"], ref.get("version", -1)))
+    return rows
 
 
 def _resolve(tx: Tx, name: str, subject: str, raw_version: Any) -> VersionRow:

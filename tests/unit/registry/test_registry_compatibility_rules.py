@@ -201,3 +201,68 @@ def test_long_transitive_history_is_checked_against_every_version() -> None:
     broken = rec(*fields, {"name": "req", "type": "int"})
     found = check_compatibility(broken, history, L.FULL_TRANSITIVE)
     assert sorted(i.against_version for i in found) == list(range(1, 21))
+
+
+def union_field(*branches: object) -> ParsedSchema:
+    return rec({"name": "u", "type": list(branches)})
+
+
+def named(name: str, *fields: dict, **extra: object) -> dict:
+    return {"type": "record", "name": name, "fields": list(fields), **extra}
+
+
+def test_union_branch_resolution_picks_the_first_match() -> None:
+    """Branches are found through an index (checks are linear in branches); the branch picked is
+    still the first that Avro resolution would pick, by name, alias or promotion."""
+    x_int = named("X", {"name": "v", "type": "int"})
+    x_str = named("X", {"name": "v", "type": "string"})
+    # writer X (v: int) is read by the first reader branch named X: here one that cannot read it
+    [found] = check_compatibility(
+        union_field(x_str, "null"), [(1, union_field("null", x_int))], L.BACKWARD
+    )
+    assert found.kind == "TYPE_MISMATCH" and found.path == "/fields/0/type/0/fields/0/type"
+    # an alias names the writer's record
+    renamed = named("Y", {"name": "v", "type": "int"}, aliases=["X"])
+    assert (
+        check_compatibility(
+            union_field("null", renamed), [(1, union_field("null", x_int))], L.BACKWARD
+        )
+        == []
+    )
+    # promotion: int data is read by the first of long/float/double, in reader order
+    assert (
+        check_compatibility(
+            union_field("null", "double", "long"), [(1, union_field("null", "int"))], L.BACKWARD
+        )
+        == []
+    )
+    [found] = check_compatibility(
+        union_field("null", "string"), [(1, union_field("null", "int"))], L.BACKWARD
+    )
+    assert found.kind == "MISSING_UNION_BRANCH" and found.path == "/fields/0/type"
+    # unnamed complex types match by type: arrays of int read arrays of int
+    arrays = union_field("null", {"type": "array", "items": "long"})
+    assert (
+        check_compatibility(
+            arrays, [(1, union_field("null", {"type": "array", "items": "int"}))], L.BACKWARD
+        )
+        == []
+    )
+
+
+def test_wide_unions_with_many_findings() -> None:
+    old = union_field(*(named(f"B{i}", {"name": "v", "type": "int"}) for i in range(1000)))
+    new = union_field(*(named(f"B{i}", {"name": "v", "type": "int"}) for i in range(0, 1000, 2)))
+    found = check_compatibility(new, [(1, old)], L.BACKWARD)
+    assert len(found) == 500 and {f.kind for f in found} == {"MISSING_UNION_BRANCH"}
+    assert all(len(f.message) < 300 for f in found)  # a union is named by its first branches
+    assert check_compatibility(old, [(1, new)], L.BACKWARD) == []
+
+
+def test_enum_symbols_many() -> None:
+    def enum(*symbols: str) -> ParsedSchema:
+        return rec({"name": "e", "type": {"type": "enum", "name": "E", "symbols": list(symbols)}})
+
+    every = [f"S{i}" for i in range(5000)]
+    [found] = check_compatibility(enum(*every[:4000]), [(1, enum(*every))], L.BACKWARD)
+    assert found.kind == "MISSING_ENUM_SYMBOLS" and "S4999" in found.message
