@@ -193,7 +193,7 @@ NOT_FOUND = _errors(404)
 CONFLICT = _errors(409)
 
 
-def get_registry(request: Request) -> Registry:
+async def get_registry(request: Request) -> Registry:  # async: no thread hop per request
     registry: Registry = request.app.state.registry
     return registry
 
