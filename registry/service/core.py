@@ -77,7 +77,11 @@ class RegistryCore:
         if cached is None:
             row = schema_row(tx, schema_id)
             texts = resolve_references(tx, row.refs).texts
-            cached = parse_schema(row.text, texts, validate_defaults=False, limits=None)
+            try:
+                cached = parse_schema(row.text, texts, validate_defaults=False, limits=None)
+            except InvalidSchema as exc:  # stored before the limits: too deep to walk now
+                exc.reason = f"Schema {schema_id}, registered earlier: {exc.reason}"
+                raise errors.refused_schema(exc) from None
             self.cache.put_parsed(schema_id, cached)
         return cached
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from avrokit import InvalidSchema, LimitExceeded, SchemaLimits, parse_schema
 from avrokit.limits import check_document, lone_surrogate
+from registry.errors import ErrorCode, RegistryError
+from registry.service import Registry, SchemaInput
+from registry.storage import Storage
 
 SMALL = SchemaLimits(max_depth=10, max_fields=3, max_union_branches=2)
 
@@ -107,3 +111,18 @@ def test_parse_too_deep_names_the_limit() -> None:
     text = '{"type": "array", "items": ' * 5000 + '"int"' + "}" * 5000
     with pytest.raises(LimitExceeded, match="128"):
         parse_schema(text)
+
+
+def test_a_too_deep_schema_stored_before_the_limits_gives_a_4xx(tmp_path: Path) -> None:
+    """Older data dirs may hold a schema nested deeper than the stack allows (164 records once
+    registered): registrations checked against it answer 42291, never 500."""
+    head = '{"type": "record", "name": "R%d", "fields": [{"name": "f", "type": '
+    deep = "".join(head % i for i in range(400)) + '"int"' + "}]}" * 400
+    registry = Registry(Storage(tmp_path / "data"))
+    with registry.core.store.writer() as tx:
+        schema_id = tx.insert_schema("fp", "AVRO", deep, [], "guid")
+        tx.insert_version("s", 1, schema_id)
+    with pytest.raises(RegistryError) as caught:
+        registry.registration.register("s", SchemaInput('{"type": "string"}'))
+    assert caught.value.code == ErrorCode.SCHEMA_NESTING_TOO_DEEP
+    assert f"Schema {schema_id}, registered earlier" in caught.value.message
