@@ -130,5 +130,7 @@ def checked(
 
 
 def describe(found: list[Incompatibility]) -> list[str]:
-    """The findings as messages, as many as fit in the limit on error messages."""
-    return fit_messages((i.describe() for i in found), len(found), MAX_ERROR_MESSAGE_CHARS)
+    """The findings as messages, as many as fit in the limit on error messages (less room for
+    the 409's own words and JSON quoting, so its list is never cut in the middle)."""
+    budget = MAX_ERROR_MESSAGE_CHARS - 1024
+    return fit_messages((i.describe() for i in found), len(found), budget)
