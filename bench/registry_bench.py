@@ -9,17 +9,20 @@ dir, measures, stops it, and returns the figures as a dict. Bounded to about 30 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import statistics
 import tempfile
 import threading
 import time
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from registry.app import create_app
 from stack.process import free_port
 from stack.registry_process import start_registry
 
@@ -36,25 +39,26 @@ def _record(n_optional: int) -> str:
     )
 
 
-def _throughput(url: str, paths: list[str], threads: int, seconds: float) -> dict[str, Any]:
-    """Raw counts over `seconds` with `threads` clients, each cycling through `paths`."""
+def _slice(clients: list[httpx.Client], paths: list[str], seconds: float) -> dict[str, Any]:
+    """Raw counts over `seconds`, one thread per (kept-alive) client, each cycling through
+    `paths`."""
+    threads = len(clients)
     counts = [0] * threads
     errors = [0] * threads
     latencies: list[list[float]] = [[] for _ in range(threads)]
     stop = time.perf_counter() + seconds
 
     def worker(i: int) -> None:
-        with httpx.Client(base_url=url, timeout=10) as client:
-            k = i
-            while time.perf_counter() < stop:
-                t0 = time.perf_counter()
-                r = client.get(paths[k % len(paths)])
-                latencies[i].append(time.perf_counter() - t0)
-                k += 1
-                if r.status_code == 200:
-                    counts[i] += 1
-                else:
-                    errors[i] += 1
+        k = i
+        while time.perf_counter() < stop:
+            t0 = time.perf_counter()
+            r = clients[i].get(paths[k % len(paths)])
+            latencies[i].append(time.perf_counter() - t0)
+            k += 1
+            if r.status_code == 200:
+                counts[i] += 1
+            else:
+                errors[i] += 1
 
     workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
     started = time.perf_counter()
@@ -71,17 +75,31 @@ def _throughput(url: str, paths: list[str], threads: int, seconds: float) -> dic
 
 
 def _interleaved(
-    url: str, kinds: dict[str, list[str]], threads: int, seconds: float, rounds: int = 3
+    url: str, kinds: dict[str, list[str]], threads: int, seconds: float, rounds: int = 8
 ) -> dict[str, dict[str, float]]:
-    """Requests/s of each kind of request, measured in `rounds` alternating slices (so that the
-    noise of a shared machine falls on every kind alike), `seconds` per kind in all."""
+    """Requests/s of each kind, measured in `rounds` rounds of one short slice per kind, so
+    that the noise of a shared machine falls on every kind alike; `seconds` per kind in all.
+    `ratio_vs_first` is the median over rounds of the kind's rate over the first kind's rate
+    in the same round."""
     raw: dict[str, list[dict[str, Any]]] = {name: [] for name in kinds}
-    for _ in range(rounds):
-        for name, paths in kinds.items():
-            raw[name].append(_throughput(url, paths, threads, seconds / rounds))
+    clients = [httpx.Client(base_url=url, timeout=10) for _ in range(threads)]
+    try:
+        for paths in kinds.values():  # warm: connections open, caches filled
+            _slice(clients, paths, 0.2)
+        for _ in range(rounds):
+            for name, paths in kinds.items():
+                raw[name].append(_slice(clients, paths, seconds / rounds))
+    finally:
+        for client in clients:
+            client.close()
+    first = next(iter(kinds))
     out = {}
     for name, runs in raw.items():
         lat = sorted(x for run in runs for x in run["latencies"])
+        per_round = [
+            (r["count"] / r["elapsed"]) / max(b["count"] / b["elapsed"], 1e-9)
+            for r, b in zip(runs, raw[first], strict=True)
+        ]
         out[name] = {
             "requests_per_s": round(
                 sum(r["count"] for r in runs) / sum(r["elapsed"] for r in runs), 1
@@ -89,8 +107,61 @@ def _interleaved(
             "errors": sum(r["errors"] for r in runs),
             "p50_ms": round(1000 * lat[len(lat) // 2], 2) if lat else 0.0,
             "p99_ms": round(1000 * lat[int(len(lat) * 0.99)], 2) if lat else 0.0,
+            "ratio_vs_first": round(statistics.median(per_round), 3),
         }
     return out
+
+
+def _server_only_us(
+    data_dir: Path, kinds: dict[str, list[str]], rounds: int = 15
+) -> dict[str, float]:
+    """Server cost per request without sockets or clients: the same app (`create_app` over the
+    benchmark's data dir, reads only) called through ASGI; median µs per request over `rounds`
+    alternating rounds. Far less sensitive to a busy machine than the HTTP figures."""
+    app = create_app(data_dir)
+
+    async def call(path: str) -> None:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"bench")],
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 2),
+        }
+        statuses: list[int] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        await app(scope, receive, send)
+        assert statuses == [200], (path, statuses)
+
+    async def measure() -> dict[str, list[float]]:
+        runs: dict[str, list[float]] = {name: [] for name in kinds}
+        for paths in kinds.values():
+            for path in paths:
+                await call(path)  # warm the read cache
+        for _ in range(rounds):
+            for name, paths in kinds.items():
+                started = time.perf_counter()
+                for path in paths:
+                    await call(path)
+                runs[name].append((time.perf_counter() - started) / len(paths) * 1e6)
+        return runs
+
+    runs = asyncio.run(measure())
+    return {name: round(statistics.median(values), 1) for name, values in runs.items()}
 
 
 def _registration_history(client: httpx.Client, versions: int) -> dict[str, Any]:
@@ -133,26 +204,19 @@ def run(threads: int = 8, seconds: float = 4.0, versions: int = 100) -> dict[str
                         for v in range(1, versions + 1)
                     }
                 )
-            rates = _interleaved(
-                url,
-                {
-                    "bare": ["/health"],
-                    "by_id": [f"/schemas/ids/{i}" for i in ids],
-                    "by_version": [
-                        f"/subjects/bench-history-value/versions/{v}"
-                        for v in range(1, versions + 1)
-                    ],
-                },
-                threads,
-                seconds,
-            )
+            kinds = {
+                "bare": ["/health"] * len(ids),
+                "by_id": [f"/schemas/ids/{i}" for i in ids],
+                "by_version": [
+                    f"/subjects/bench-history-value/versions/{v}" for v in range(1, versions + 1)
+                ],
+            }
+            rates = _interleaved(url, kinds, threads, seconds)
         finally:
             proc.stop()
-    bare = rates["bare"]["requests_per_s"]
-    ratios = {
-        kind: round(rates[kind]["requests_per_s"] / bare, 3) if bare else 0.0
-        for kind in ("by_id", "by_version")
-    }
+        server_us = _server_only_us(Path(tmp) / "data", kinds)
+    ratios = {kind: rates[kind].pop("ratio_vs_first") for kind in ("by_id", "by_version")}
+    rates["bare"].pop("ratio_vs_first")
     return {
         "registry": {
             "client_threads": threads,
@@ -164,9 +228,15 @@ def run(threads: int = 8, seconds: float = 4.0, versions: int = 100) -> dict[str
                 "ratio_vs_bare": ratios["by_version"],
             },
             "registration_full_transitive": history,
+            "server_only_us_per_request": {
+                **server_us,
+                "by_id_over_bare": round(server_us["by_id"] / server_us["bare"], 3),
+                "by_version_over_bare": round(server_us["by_version"] / server_us["bare"], 3),
+            },
         },
         # Lookups by id (the deserializers' hot path) per second; the lower of the two lookup
-        # kinds' ratios to a bare endpoint of the same server stack, measured alongside.
+        # kinds' ratios to a bare endpoint of the same server stack (median over rounds of the
+        # ratio within each round).
         "summary": {
             "registry_lookups_per_s": rates["by_id"]["requests_per_s"],
             "registry_lookup_ratio_vs_bare": min(ratios.values()),

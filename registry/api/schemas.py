@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from registry.api.models import (
@@ -49,8 +49,10 @@ async def get_schema(
     subject: str | None = None,
     fetchMaxId: bool = False,  # noqa: N803
     format: str | None = None,  # noqa: A002 - Confluent's query name; AVRO has one format
-    registry: Registry = RegistryDep,
+    *,
+    request: Request,
 ) -> Response:
+    registry: Registry = request.app.state.registry  # no dependency to solve on the hot path
     if subject or fetchMaxId:
         found: Any = await run_in_threadpool(registry.schemas.by_id, schema_id, subject, fetchMaxId)
         return RegistryJSONResponse(found)

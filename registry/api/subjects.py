@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from registry.api import document
@@ -96,8 +96,9 @@ def register_schema(
 
 @router.get("/{subject}/versions/{version}", response_model=VersionResponse, responses=NOT_FOUND)
 async def get_version(
-    subject: Subject, version: Version, deleted: bool = False, registry: Registry = RegistryDep
+    subject: Subject, version: Version, request: Request, deleted: bool = False
 ) -> Response:
+    registry: Registry = request.app.state.registry  # no dependency to solve on the hot path
     subject = check_subject(subject)
     body = registry.subjects.cached_version(subject, version, deleted)
     if body is None:  # first read since the last write: go to the store off the event loop
