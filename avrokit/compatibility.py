@@ -112,6 +112,9 @@ def _branch_matches(reader: AvroSchema, writer: AvroSchema) -> bool:
     return reader.type in PROMOTIONS.get(writer.type, frozenset())
 
 
+_SCANNED_BRANCHES = 16  # unions up to this wide are scanned: cheaper than building an index
+
+
 class _UnionIndex:
     """A reader union's branches by what `_branch_matches` compares, so finding the branch for a
     writer type is one lookup instead of a scan (checks stay linear in union width)."""
@@ -149,11 +152,22 @@ class _Walk:
         self._active: set[tuple[int, int]] = set()
         self._unions: dict[int, _UnionIndex] = {}
 
-    def _branch_for(self, union: AvroSchema, writer: AvroSchema) -> int | None:
+    def _branch_for(
+        self, union: AvroSchema, writer: AvroSchema
+    ) -> tuple[int, AvroSchema] | tuple[None, None]:
+        """The reader union's branch (index, schema) for `writer` data: a scan for the usual few
+        branches, an index (built once per union and walk) for wide ones."""
+        branches = union.schemas
+        if len(branches) <= _SCANNED_BRANCHES:
+            for k, branch in enumerate(branches):
+                if _branch_matches(branch, writer):
+                    return k, branch
+            return None, None
         index = self._unions.get(id(union))
         if index is None:
             index = self._unions[id(union)] = _UnionIndex(union)
-        return index.find(writer)
+        found = index.find(writer)
+        return (None, None) if found is None else (found, branches[found])
 
     def _add(self, path: str, kind: str, message: str, fix: str, field: str = "") -> None:
         self.findings.append(_Finding(path, kind, message, fix, field))
@@ -182,9 +196,9 @@ class _Walk:
                 self._writer_branch(reader, branch, rpath, f"{wpath}/{j}")
             return
         if reader.type == "union":
-            k = self._branch_for(reader, writer)
+            k, match = self._branch_for(reader, writer)
             if k is not None:
-                self.check(reader.schemas[k], writer, f"{rpath}/{k}", wpath)
+                self.check(match, writer, f"{rpath}/{k}", wpath)
                 return
             if self.new_is_reader:
                 msg = f"the new union at '{path or '/'}' has no branch for the old {_label(writer)}"
@@ -235,9 +249,9 @@ class _Walk:
         self, reader: AvroSchema, branch: AvroSchema, rpath: str, wpath: str
     ) -> None:
         if reader.type == "union":
-            k = self._branch_for(reader, branch)
+            k, match = self._branch_for(reader, branch)
             if k is not None:
-                self.check(reader.schemas[k], branch, f"{rpath}/{k}", wpath)
+                self.check(match, branch, f"{rpath}/{k}", wpath)
                 return
             if self.new_is_reader:
                 msg = (
