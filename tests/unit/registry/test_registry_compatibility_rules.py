@@ -266,3 +266,22 @@ def test_enum_symbols_many() -> None:
     every = [f"S{i}" for i in range(5000)]
     [found] = check_compatibility(enum(*every[:4000]), [(1, enum(*every))], L.BACKWARD)
     assert found.kind == "MISSING_ENUM_SYMBOLS" and "S4999" in found.message
+
+
+def test_wide_union_index_keeps_the_first_match_order() -> None:
+    """Unions wider than 16 branches go through the index: the branch picked is still the first
+    Avro resolution would pick, whether it matches by name, alias or promotion."""
+    pad = [named(f"Pad{i}", {"name": "v", "type": "int"}) for i in range(20)]
+    x_int = named("X", {"name": "v", "type": "int"})
+    aliased_str = named("Y", {"name": "v", "type": "string"}, aliases=["X"])
+    # the alias comes first: X data is read by Y (v: string), which cannot read it
+    reader = union_field(*pad[:3], aliased_str, *pad[3:], x_int, "null")
+    [found] = check_compatibility(reader, [(1, union_field("null", x_int))], L.BACKWARD)
+    assert found.path == "/fields/0/type/3/fields/0/type" and found.kind == "TYPE_MISMATCH"
+    # promotion: int data goes to the first of long/float/double in reader order
+    reader = union_field(*pad[:10], "double", *pad[10:], "long", "null")
+    assert check_compatibility(reader, [(1, union_field("null", "int"))], L.BACKWARD) == []
+    [found] = check_compatibility(
+        union_field(*pad, "null", "string"), [(1, union_field("null", "int"))], L.BACKWARD
+    )
+    assert found.kind == "MISSING_UNION_BRANCH"
