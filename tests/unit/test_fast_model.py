@@ -153,17 +153,17 @@ def test_the_generated_millisecond_cut_is_skipped_on_millisecond_values(
 ) -> None:
     """fastavro's timestamp-millis values are already whole milliseconds: the fast reader must
     not call the generated validator for them (it is keyed by the function itself)."""
-    from services.runtime import fast_model
+    from services.runtime import fast_checks, fast_model
 
     [validator] = ev.EventMetadata.model_fields["occurred_at"].metadata
-    assert validator.func in fast_model._NO_OP_WHEN
+    assert validator.func in fast_checks.NO_OP_WHEN
     calls: list[object] = []
 
     def no_op_when(value: object) -> bool:
         calls.append(value)
         return True
 
-    monkeypatch.setitem(fast_model._NO_OP_WHEN, validator.func, no_op_when)
+    monkeypatch.setitem(fast_checks.NO_OP_WHEN, validator.func, no_op_when)
     monkeypatch.setattr(fast_model, "_PLANS", {})
     _, event = SAMPLES[1]
     assert from_avro(ev.OrderPaid, _decoded(event)) == event
