@@ -157,7 +157,8 @@ def _saga_md(figures: dict[str, Any]) -> list[str]:
             "",
             f"- saturation: **{sat['orders_per_s']} orders/s** ({sat['orders']} orders from "
             f"{sat['clients']} closed-loop clients in {sat['seconds']} s), "
-            f"**{sat['cpu_ms_per_order']} ms of CPU per order** over every process "
+            f"**{sat['cpu_ms_per_order']} ms of CPU per order** over every process, "
+            f"{sat.get('cpu_ms_per_order_above_idle')} ms above idle "
             f"({sat['cpu_cores_busy']} cores busy; the load generator used "
             f"{sat['load_generator_cpu_ms_per_order']} ms/order more, not counted)",
             f"- open loop at half that rate ({half['rate_per_s']} orders/s for "
@@ -165,17 +166,23 @@ def _saga_md(figures: dict[str, Any]) -> list[str]:
             f"**p50 {half['latency_p50_ms']} ms, p99 {half['latency_p99_ms']} ms** "
             f"(max {half['latency_max_ms']} ms)",
             "",
-            "| process | CPU ms/order | user | system | idle CPU, % of a core | RSS MiB |",
-            "|---|---|---|---|---|---|",
+            "| process | CPU ms/order | user | system | above idle | idle CPU, % of a core "
+            "| RSS MiB |",
+            "|---|---|---|---|---|---|---|",
         ]
         by_process = sat["cpu_ms_per_order_by_process"]
+        above = sat.get("cpu_ms_per_order_above_idle_by_process", {})
         for name, cpu in sorted(by_process.items(), key=lambda kv: -kv[1]["total"]):
             lines.append(
                 f"| {name} | {cpu['total']} | {cpu['user']} | {cpu['system']} "
-                f"| {s['idle_cpu_percent_of_one_core'].get(name)} "
+                f"| {above.get(name)} | {s['idle_cpu_percent_of_one_core'].get(name)} "
                 f"| {s['rss_mb_at_end'].get(name)} |"
             )
-        lines += [f"| **all** | **{sat['cpu_ms_per_order']}** | | | | |", ""]
+        lines += [
+            f"| **all** | **{sat['cpu_ms_per_order']}** | | "
+            f"| {sat.get('cpu_ms_per_order_above_idle')} | | |",
+            "",
+        ]
         lines += _profile_md(s["profile"])
     return lines
 

@@ -7,7 +7,10 @@ service, DELIVERY_DELAY_S=0, a stock large enough for every order) and then, in 
 2. saturation: SATURATION_ORDERS orders from CONCURRENCY closed-loop clients; throughput =
    orders / (first POST -> last OrderDelivered); CPU per order = the CPU every process of the
    stack used in that window (broker, registry, services with the order API; their children too;
-   from /proc, see proc_cpu.py) / orders.  The load generator's own CPU is shown apart;
+   from /proc, see proc_cpu.py) / orders.  Also shown above idle (the idle rate times the window
+   taken out): the idle part is a fixed cost per second, so its share per order grows whenever
+   throughput drops (as on a machine busy with other work).  The load generator's own CPU is
+   shown apart;
 3. half load: an open loop at half the saturation throughput for OPEN_LOOP_S seconds; p50/p99 of
    scheduled send -> OrderDelivered published (load.py);
 4. profile: py-spy samples the service with the most CPU per order during a second saturation
@@ -92,7 +95,10 @@ def _idle(roots: dict[str, int]) -> dict[str, float]:
     return {name: round(100 * cpu.total_s / elapsed, 1) for name, cpu in sorted(used.items())}
 
 
-def _saturation(stack: Stack, watch: load.DeliveryWatch, roots: dict[str, int]) -> dict[str, Any]:
+def _saturation(
+    stack: Stack, watch: load.DeliveryWatch, roots: dict[str, int], idle: dict[str, float]
+) -> dict[str, Any]:
+    """Closed-loop saturation; `idle` (percent of a core per process) gives the CPU above idle."""
     api = stack.config.order_api_url
     window = CpuWindow(roots)
     generator_cpu = time.process_time()
@@ -105,6 +111,8 @@ def _saturation(stack: Stack, watch: load.DeliveryWatch, roots: dict[str, int]) 
     seconds = last_delivery - started
     n = len(sent)
     total_s = sum(cpu.total_s for cpu in used.values())
+    # what the same processes burn with no orders (mostly consumers' empty fetches), taken out
+    above_idle = {name: cpu.total_s - idle[name] / 100 * seconds for name, cpu in used.items()}
     return {
         "orders": n,
         "clients": CONCURRENCY,
@@ -118,6 +126,10 @@ def _saturation(stack: Stack, watch: load.DeliveryWatch, roots: dict[str, int]) 
                 "system": round(1000 * cpu.system_s / n, 3),
             }
             for name, cpu in sorted(used.items())
+        },
+        "cpu_ms_per_order_above_idle": round(1000 * sum(above_idle.values()) / n, 3),
+        "cpu_ms_per_order_above_idle_by_process": {
+            name: round(1000 * s / n, 3) for name, s in sorted(above_idle.items())
         },
         "cpu_cores_busy": round(total_s / seconds, 2),
         "load_generator_cpu_ms_per_order": round(1000 * generator_s / n, 3),
@@ -183,7 +195,7 @@ def scenario(database: str) -> dict[str, Any]:
                 watch.wait_for([s.order_id for s in warm], DELIVERY_TIMEOUT_S)
                 idle = _idle(roots)
                 _say(f"{database}: saturation ({SATURATION_ORDERS} orders)")
-                saturation = _saturation(stack, watch, roots)
+                saturation = _saturation(stack, watch, roots, idle)
                 _say(
                     f"{database}: {saturation['orders_per_s']} orders/s, "
                     f"{saturation['cpu_ms_per_order']} ms CPU/order"
