@@ -42,6 +42,9 @@ class Subscription(Generic[E]):
     topic: str
     group: str
     handler: Handler[E]
+    # Which of the topic's events are this group's; the others are skipped before any
+    # transaction (no inbox row, no handler call) and their offsets committed like the rest.
+    accepts: Callable[[E], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class RetryPolicy:
 
 class Outcome(enum.Enum):
     HANDLED = "handled"
+    SKIPPED = "skipped"  # refused by the subscription's `accepts`: nothing to do here
     DUPLICATE = "duplicate"
     DEAD_LETTERED = "dead_lettered"
     ABANDONED = "abandoned"  # stopping mid-retry: not committed, redelivered later
@@ -161,6 +165,8 @@ class Processor:
     def _handle_once(self, msg: Incoming) -> Outcome:
         sub = self.by_topic[msg.topic]
         event = self.serde.deserialize(msg.value, msg.topic)
+        if sub.accepts is not None and not sub.accepts(event):
+            return Outcome.SKIPPED
         event_id = str(event.metadata.event_id)
         self._log_context = bind_message_context(event.metadata.correlation_id)
         with self.db.transaction() as conn:
