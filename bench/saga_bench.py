@@ -1,7 +1,8 @@
 """The whole saga on this machine: throughput, CPU per order (per process), latency, a profile.
 
 Each scenario starts its own embedded stack (free ports, temporary state, one instance per
-service, DELIVERY_DELAY_S=0, a stock large enough for every order) and then, in order:
+service, DELIVERY_DELAY_S=0, LOG_LEVEL=WARNING unless BENCH_LOG_LEVEL says otherwise, a stock
+large enough for every order) and then, in order:
 
 1. idle: every process's CPU over a few seconds with no orders (what the stack costs at rest);
 2. saturation: SATURATION_ORDERS orders from CONCURRENCY closed-loop clients; throughput =
@@ -47,6 +48,9 @@ OPEN_LOOP_S = 10.0 if QUICK else 30.0
 PROFILE_S = 8.0 if QUICK else 15.0
 IDLE_S = 3.0 if QUICK else 5.0
 CONCURRENCY = 8
+# The services' log level: WARNING leaves out the INFO line most handlers write per event
+# (BENCH_LOG_LEVEL=INFO measures with them, as `make up` runs).
+LOG_LEVEL = os.environ.get("BENCH_LOG_LEVEL", "WARNING")
 WARMUP_ORDERS = 40
 DELIVERY_TIMEOUT_S = 300.0
 SERVICES = ("order", "payment", "inventory", "shipping", "delivery", "notification")
@@ -65,7 +69,7 @@ def postgres_supported() -> bool:
 def _running_stack(root: Path, database_url: str | None) -> Iterator[Stack]:
     seed = root / "bench_stock.json"
     seed.write_text(json.dumps({load.SKU: 10_000_000}))
-    env = {"DELIVERY_DELAY_S": "0", "LOG_LEVEL": "WARNING", "INVENTORY_SEED_FILE": str(seed)}
+    env = {"DELIVERY_DELAY_S": "0", "LOG_LEVEL": LOG_LEVEL, "INVENTORY_SEED_FILE": str(seed)}
     if database_url:
         env["DATABASE_URL"] = database_url
     stack = Stack(StackConfig.on_free_ports(root, env), _say)
@@ -218,6 +222,7 @@ def scenario(database: str) -> dict[str, Any]:
     return {
         "database": database,
         "instances_per_service": 1,
+        "log_level": LOG_LEVEL,
         "partitions_per_topic": 3,
         "idle_cpu_percent_of_one_core": idle,
         "saturation": saturation,
