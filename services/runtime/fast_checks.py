@@ -139,12 +139,16 @@ def decimal_check(max_digits: int | None, decimal_places: int | None) -> Conv:
         else None
     )
 
+    # exactly decimal_places places: what fastavro decodes for a schema of that scale
+    usual = decimal.Decimal(1).scaleb(min_exp) if min_exp is not None else None
+
     def check(v: Any) -> Any:
         if type(v) is not decimal.Decimal:
             raise Fallback
-        exponent = v.as_tuple().exponent
-        if type(exponent) is not int or (min_exp is not None and exponent < min_exp):
-            raise Fallback
+        if usual is None or not v.same_quantum(usual):  # else: a cheap C call says it all
+            exponent = v.as_tuple().exponent
+            if type(exponent) is not int or (min_exp is not None and exponent < min_exp):
+                raise Fallback
         if bound is not None and not -bound < v < bound:
             raise Fallback
         return v
