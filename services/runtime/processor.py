@@ -175,6 +175,7 @@ class Processor:
         sub = self.by_topic[msg.topic]
         event = self.serde.deserialize(msg.value, msg.topic)
         if sub.accepts is not None and not sub.accepts(event):
+            self.stats.skipped += 1
             return Outcome.SKIPPED
         if sub.wait is not None:
             delay = sub.wait(event)

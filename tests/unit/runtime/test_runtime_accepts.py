@@ -41,7 +41,7 @@ def test_refused_events_are_skipped_without_inbox_row(tmp_path: Path) -> None:
     assert p.process(msg("mine-1", 3)) is Outcome.DUPLICATE
     assert handler.handled == ["mine-1"]
     assert inbox(p) == [str(Ping.of("mine-1").metadata.event_id)]
-    assert p.stats.handled == 1
+    assert (p.stats.handled, p.stats.skipped, p.stats.duplicates) == (1, 2, 1)
 
 
 def test_a_filter_that_raises_fails_the_message(tmp_path: Path) -> None:
