@@ -12,17 +12,20 @@ def progress(message: str) -> None:
     print(f"  .. {message}", file=sys.stderr, flush=True)
 
 
-def per_call_us(fn: Callable[[], object], number: int, repeat: int) -> dict[str, float]:
-    """µs per call of `fn`: median (and min, max) of `repeat` runs of `number` calls."""
-    fn()  # warm caches
-    runs = []
+def interleaved_us(
+    fns: dict[str, Callable[[], object]], number: int, repeat: int
+) -> dict[str, float]:
+    """µs of CPU per call of each function: the median of `repeat` rounds of `number` calls,
+    the functions taking turns within each round (a, b, c, a, b, c...), so that a busy moment of
+    a shared machine hits all of them alike; process CPU time, so time spent descheduled (other
+    people's work) is not counted."""
+    for fn in fns.values():
+        fn()  # warm caches
+    runs: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        runs.append((time.perf_counter() - t0) / number * 1e6)
-    return {
-        "median_us": round(statistics.median(runs), 3),
-        "min_us": round(min(runs), 3),
-        "max_us": round(max(runs), 3),
-    }
+        for name, fn in fns.items():
+            t0 = time.process_time()
+            for _ in range(number):
+                fn()
+            runs[name].append((time.process_time() - t0) / number * 1e6)
+    return {name: statistics.median(r) for name, r in runs.items()}

@@ -27,6 +27,7 @@ from stack.process import free_port
 from stack.registry_process import start_registry
 
 CT = "application/vnd.schemaregistry.v1+json"
+QUICK = os.environ.get("BENCH_QUICK") == "1"
 
 
 def _record(n_optional: int) -> str:
@@ -190,7 +191,9 @@ def _registration_history(client: httpx.Client, versions: int) -> dict[str, Any]
     }
 
 
-def run(threads: int = 8, seconds: float = 4.0, versions: int = 100) -> dict[str, Any]:
+def run(
+    threads: int = 8, seconds: float = 2.0 if QUICK else 4.0, versions: int = 100
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="registry-bench-") as tmp:
         port = free_port()
         proc = start_registry(port, Path(tmp) / "data", Path(tmp) / "registry.log")

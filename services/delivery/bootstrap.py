@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 from services.delivery import store
-from services.delivery.handlers import deliver_order, remember_order
+from services.delivery.handlers import deliver_order, remember_order, travel_time_left
 from services.events import OrderCreated, OrderDelivered, OrderShipped
 from services.runtime.app import ServiceApp
 from services.runtime.settings import Settings
-from services.runtime.unit_of_work import UnitOfWork
 
 ORDERS_GROUP = "delivery-orders"
 
@@ -24,8 +23,9 @@ def create_app(settings: DeliverySettings) -> ServiceApp:
     app.publisher(OrderDelivered)
     app.subscriber(OrderCreated, group=ORDERS_GROUP)(remember_order)
 
-    @app.subscriber(OrderShipped)
-    def on_order_shipped(event: OrderShipped, uow: UnitOfWork) -> None:
-        deliver_order(event, uow, settings.delivery_delay_s)
+    def travel(event: OrderShipped) -> float:
+        return travel_time_left(event, settings.delivery_delay_s)
+
+    app.subscriber(OrderShipped, wait=travel)(deliver_order)
 
     return app

@@ -58,5 +58,6 @@ def create_app(settings: NotificationSettings) -> ServiceApp:
                 Notification,
                 topic=domain.topic_for(priority),
                 group=domain.sender_group(channel, priority),
+                accepts=handlers.for_channel(channel),
             )(send)
     return app

@@ -8,13 +8,14 @@ order never appears) is healed by it instead of blocking behind itself.
 
 Then, as in the original design, each channel sends its own notifications, and high priority is
 consumed apart from low: six groups `notification-{email,sms,push}-{high,low}`, each on its own
-thread, all running the same sender parameterised by channel.  The groups are wired in
-bootstrap.py.
+thread, all running the same sender parameterised by channel.  Each group accepts only its
+channel's notifications (`for_channel`): the runtime skips the others before opening a
+transaction.  The groups are wired in bootstrap.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from services.events import Channel, Notification, OrderCreated
@@ -52,6 +53,16 @@ def notify(event: domain.SagaEvent, uow: UnitOfWork, preferences: Mapping[str, C
         body=message.body,
     )
     uow.publish(notification, topic=domain.topic_for(message.priority))
+
+
+def for_channel(channel: Channel) -> Callable[[Notification], bool]:
+    """Whether a notification is `channel`'s: its group skips the others before any
+    transaction (two thirds of each topic), instead of recording them in its inbox."""
+
+    def accepts(notification: Notification) -> bool:
+        return notification.channel is channel
+
+    return accepts
 
 
 def make_sender(channel: Channel) -> Handler[Notification]:

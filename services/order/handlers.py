@@ -1,7 +1,7 @@
 """The order service's consumers: project every order event; compensate failed sagas.
 
 Every order topic is read by the one group "order"; each event is added to the order's timeline
-and the state is re-folded from it (see store.project).  PaymentFailed and PaymentRefunded also
+and folded into the order's state (see store.project).  PaymentFailed and PaymentRefunded also
 cancel the order (once: the cancellations table holds one row per order).
 
 Unknown orders: POST /orders writes the order row in the transaction that queues its OrderCreated,

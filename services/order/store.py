@@ -1,8 +1,10 @@
 """The order service's tables and the repository functions over them.
 
-orders            the projection: one row per order, current status and the folded state (JSON)
-order_events      every order event seen (the timeline), with its payload, so the state is
-                  always re-folded from all of them: arrival order never matters
+orders            the projection: one row per order, current status and the folded state (JSON),
+                  updated event by event (see `project`)
+order_events      every order event seen (the timeline), with its payload, so an event that
+                  arrives out of order re-folds the state from all of them: arrival order never
+                  matters
 idempotency_keys  Idempotency-Key of POST /orders -> the order it created
 cancellations     one compensation per order (the saga cancels an order at most once)
 """
@@ -21,6 +23,7 @@ from services.order.domain import (
     OrderEvent,
     OrderState,
     OrderStatus,
+    apply,
     as_order_event,
     rebuild,
     summarize,
@@ -123,10 +126,23 @@ def save_state(conn: sqlite3.Connection, state: OrderState) -> None:
 
 
 def project(conn: sqlite3.Connection, event: OrderEvent, topic: str) -> OrderState:
-    """Record `event` and re-fold the order from its whole timeline (the same fold as replay)."""
+    """Record `event` and fold it into the order's stored state; the result always equals the
+    fold of the order's whole timeline in its order (`rebuild`, as replay does).
+
+    An event later than every event folded so far (the usual case: one order's events arrive in
+    the order they happened) is applied to the stored state: no timeline to re-read.  One that
+    arrived out of order (or in the same millisecond as the latest) re-folds the whole timeline.
+    """
     order_id = event.order_id
-    record_event(conn, event, topic)
-    state = rebuild(load_events(conn, order_id))[order_id]
+    recorded = record_event(conn, event, topic)
+    state = load_state(conn, order_id)
+    if state is not None and not recorded:
+        return state  # seen before: folded in when it was recorded
+    latest = None if state is None else state.updated_at
+    if state is None or (latest is not None and event.metadata.occurred_at > latest):
+        state = apply(state, event)
+    else:
+        state = rebuild(load_events(conn, order_id))[order_id]
     save_state(conn, state)
     return state
 

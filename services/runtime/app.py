@@ -78,8 +78,13 @@ class ServiceApp:
         *,
         topic: str | None = None,
         group: str | None = None,
+        accepts: Callable[[E], bool] | None = None,
+        wait: Callable[[E], float] | None = None,
     ) -> Callable[[Handler[E]], Handler[E]]:
-        """Register a handler of `event_type` events (from its only topic unless named)."""
+        """Register a handler of `event_type` events (from its only topic unless named); with
+        `accepts`, only of those it accepts (the group skips the others without a transaction);
+        with `wait`, each event is handled that many seconds later (waited outside the
+        transaction)."""
         topics = event_type.TOPICS
         if topic is None:
             if len(topics) != 1:
@@ -87,7 +92,9 @@ class ServiceApp:
             topic = topics[0]
 
         def register(handler: Handler[E]) -> Handler[E]:
-            self.subscriptions.append(Subscription(event_type, topic, group or self.name, handler))
+            self.subscriptions.append(
+                Subscription(event_type, topic, group or self.name, handler, accepts, wait)
+            )
             return handler
 
         return register

@@ -1,7 +1,11 @@
 """The Kafka side of one consumer group: poll, process, publish the outbox, then commit.
 
 Offsets are committed only after every message before them was handled or dead-lettered and the
-events they caused were published.  A transient failure pauses only its own partition: the failed
+events they caused were published.  A batch that wrote nothing (every message skipped by the
+subscription's filter or dropped as a duplicate) publishes nothing: its offsets wait, at most
+COMMIT_IDLE_S, to go with the next commit (a crash before that redelivers them, to be skipped or
+dropped again), so a group that skips most of a busy topic does not pay a relay transaction and a
+commit round trip per fetch.  A transient failure pauses only its own partition: the failed
 message is kept and retried when its backoff is over, while the group's other partitions go on;
 once it is handled (or dead-lettered) the partition seeks to the next offset and resumes.  A
 message still waiting for its retry at shutdown or revocation is not committed (redelivered).
@@ -18,7 +22,9 @@ from services.runtime.logging import get_logger
 from services.runtime.messages import Incoming, KafkaHeaders
 from services.runtime.outbox import OutboxRelay
 from services.runtime.paused import TP, PausedPartitions
-from services.runtime.processor import Processor, Retry
+from services.runtime.processor import Outcome, Processor, Retry
+
+COMMIT_IDLE_S = 1.0  # longest a batch that wrote nothing keeps its offsets uncommitted
 
 
 def to_incoming(msg: Message) -> Incoming:
@@ -57,6 +63,8 @@ class ConsumerLoop(threading.Thread):
         self.joined = False  # the last rebalance finished for this member (even with no partition)
         self.member_id = ""
         self.lag: dict[TP, int] = {}  # as of the last `_measure_lag`, for /metrics
+        self.uncommitted: dict[TP, int] = {}  # offsets of batches that wrote nothing
+        self.last_commit = time.monotonic()
         self.last_poll = 0.0
         self._lag_measured = 0.0
         self.log = get_logger(group=processor.group)
@@ -69,6 +77,8 @@ class ConsumerLoop(threading.Thread):
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         self.assignment, self.joined, self.lag = [], False, {}
+        for p in partitions:  # no longer ours to commit: redelivered to the next owner
+            self.uncommitted.pop((p.topic, p.partition), None)
         for topic, partition in self.paused.forget((p.topic, p.partition) for p in partitions):
             self.processor.stats.retrying = {
                 k: v
@@ -107,6 +117,7 @@ class ConsumerLoop(threading.Thread):
 
     def _process_batch(self, messages: list[Message]) -> None:
         done: dict[TP, int] = {}
+        wrote = False  # a message was handled (or dead-lettered): its effects must go out first
         for msg in messages:
             error = msg.error()
             if error is not None:
@@ -123,7 +134,8 @@ class ConsumerLoop(threading.Thread):
                 self.consumer.pause([TopicPartition(*tp)])
                 continue
             done[tp] = incoming.offset + 1
-        self._publish_and_commit(done)
+            wrote = wrote or result not in (Outcome.SKIPPED, Outcome.DUPLICATE)
+        self._publish_and_commit(done, wrote)
 
     def _retry_due(self) -> None:
         done: dict[TP, int] = {}
@@ -156,12 +168,17 @@ class ConsumerLoop(threading.Thread):
             self.log.debug("lag not measured", error=str(exc)[:200])
         self.lag = lag
 
-    def _publish_and_commit(self, done: dict[TP, int]) -> None:
-        try:
-            self.relay.relay()
-        except Exception as exc:  # broker away: keep offsets uncommitted, retry next batch
-            self.log.warning("outbox relay failed; offsets not committed", error=str(exc)[:300])
-            return
-        if done:
-            offsets = [TopicPartition(t, p, o) for (t, p), o in done.items()]
+    def _publish_and_commit(self, done: dict[TP, int], wrote: bool = True) -> None:
+        if wrote:
+            try:
+                self.relay.relay()
+            except Exception as exc:  # broker away: keep offsets uncommitted, retry next batch
+                self.log.warning("outbox relay failed; offsets not committed", error=str(exc)[:300])
+                return
+        self.uncommitted.update(done)
+        due = wrote or time.monotonic() - self.last_commit >= COMMIT_IDLE_S
+        if self.uncommitted and due:
+            offsets = [TopicPartition(t, p, o) for (t, p), o in self.uncommitted.items()]
             self.consumer.commit(offsets=offsets, asynchronous=False)
+            self.uncommitted = {}
+            self.last_commit = time.monotonic()

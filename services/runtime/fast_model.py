@@ -16,7 +16,8 @@ usual `ValidationError`.  A class the planner does not understand (validators, s
 private attributes, aliases, unusual annotations...) always takes the pydantic path.
 
 Each class gets a plan once: a small function generated from its field annotations (the same
-technique `dataclasses` and `attrs` use), cached per class.
+technique `dataclasses` and `attrs` use), cached per class.  The checks on values live in
+fast_checks.py.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from __future__ import annotations
 import datetime
 import decimal
 import enum
-import inspect
 import types
 import typing
 import uuid
@@ -35,21 +35,20 @@ import annotated_types
 import pydantic
 from pydantic.fields import FieldInfo
 
-from services.events.generated import cut_to_millis
+from services.runtime.fast_checks import (
+    Conv,
+    Unsupported,
+    aware,
+    exact_uuid,
+    fail,
+    metadata_check,
+    run_steps,
+)
 
 __all__ = ["from_avro", "to_avro", "plan_for"]
 
-Conv = Callable[[Any], Any]
 M = TypeVar("M", bound=pydantic.BaseModel)
 _set_attr = object.__setattr__
-
-
-class _Fallback(Exception):
-    """A value the fast path cannot vouch for: let pydantic decide."""
-
-
-class _Unsupported(Exception):
-    """An annotation or class feature the planner does not handle."""
 
 
 class Plan:
@@ -76,7 +75,7 @@ def plan_for(cls: type[pydantic.BaseModel]) -> Plan:
 def _try(build: Callable[[type[pydantic.BaseModel]], Conv], cls: type[pydantic.BaseModel]) -> Any:
     try:
         return build(cls)
-    except _Unsupported:
+    except Unsupported:
         return None
 
 
@@ -113,18 +112,18 @@ def _check_class(cls: type[pydantic.BaseModel], for_read: bool) -> None:
         or decorators.root_validators
         or decorators.model_validators
     ):
-        raise _Unsupported(f"{cls.__name__}: validators")
+        raise Unsupported(f"{cls.__name__}: validators")
     if not for_read and (
         decorators.field_serializers or decorators.model_serializers or decorators.computed_fields
     ):
-        raise _Unsupported(f"{cls.__name__}: serializers")
+        raise Unsupported(f"{cls.__name__}: serializers")
     if cls.__private_attributes__ or cls.__pydantic_post_init__:
-        raise _Unsupported(f"{cls.__name__}: private attributes / post-init")
+        raise Unsupported(f"{cls.__name__}: private attributes / post-init")
     config = cls.model_config
     if config.get("extra") == "allow" or config.get("from_attributes") or config.get("strict"):
-        raise _Unsupported(f"{cls.__name__}: config")
+        raise Unsupported(f"{cls.__name__}: config")
     if cls.__pydantic_root_model__:
-        raise _Unsupported(f"{cls.__name__}: root model")
+        raise Unsupported(f"{cls.__name__}: root model")
 
 
 def _build_reader(cls: type[pydantic.BaseModel]) -> Conv:
@@ -133,7 +132,7 @@ def _build_reader(cls: type[pydantic.BaseModel]) -> Conv:
     items = []
     for i, (name, field) in enumerate(cls.model_fields.items()):
         if field.validation_alias is not None or (field.alias and field.alias != name):
-            raise _Unsupported(f"{cls.__name__}.{name}: alias")
+            raise Unsupported(f"{cls.__name__}.{name}: alias")
         conv = _field_reader(field)
         if conv is None:
             items.append(f"{name!r}: r[{name!r}]")
@@ -163,12 +162,12 @@ def _build_writer(cls: type[pydantic.BaseModel]) -> Conv:
     items = []
     for i, (name, field) in enumerate(cls.model_fields.items()):
         if field.exclude or (field.serialization_alias and field.serialization_alias != name):
-            raise _Unsupported(f"{cls.__name__}.{name}: excluded / aliased")
+            raise Unsupported(f"{cls.__name__}.{name}: excluded / aliased")
         if any(
             isinstance(m, (pydantic.PlainSerializer, pydantic.WrapSerializer))
             for m in field.metadata
         ):
-            raise _Unsupported(f"{cls.__name__}.{name}: serializer")
+            raise Unsupported(f"{cls.__name__}.{name}: serializer")
         conv = _writer(field.annotation)
         if conv is None:
             items.append(f"{name!r}: d[{name!r}]")
@@ -206,7 +205,9 @@ def _field_reader(field: FieldInfo) -> Conv | None:
     conv = _reader(field.annotation)
     bounds = _int32_bounds(field)
     metadata = [m for m in field.metadata if bounds is None or m not in bounds]
-    checks: list[Conv] = [c for m in metadata if (c := _check(m, field.annotation)) is not None]
+    checks: list[Conv] = [
+        c for m in metadata if (c := metadata_check(m, field.annotation)) is not None
+    ]
     if not checks:
         return conv
     if conv is not None:
@@ -236,7 +237,7 @@ def _reader(tp: Any) -> Conv | None:
     """A converter from the fastavro value to the field's value, None for identity."""
     tp, meta = _split_annotated(tp)
     if meta:
-        steps = [c for c in (_check(m, tp) for m in meta) if c is not None]
+        steps = [c for c in (metadata_check(m, tp) for m in meta) if c is not None]
         inner = _reader(tp)
         if inner is not None:
             steps.insert(0, inner)
@@ -244,21 +245,21 @@ def _reader(tp: Any) -> Conv | None:
             return None
         if len(steps) == 1:
             return steps[0]
-        return lambda v: _run(steps, v)
+        return lambda v: run_steps(steps, v)
     if tp is None or tp is type(None) or tp is Any:
         return None
     if _is_model(tp):
         sub = _PLANS.get(tp) or plan_for(tp)
         if sub.read is None:
-            raise _Unsupported(f"{tp.__name__}: no fast reader")
+            raise Unsupported(f"{tp.__name__}: no fast reader")
         return sub.read
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         by_value = {m.value: m for m in tp}
         return by_value.__getitem__  # KeyError -> pydantic reports the bad value
     if tp is pydantic.AwareDatetime:
-        return _aware
+        return aware
     if tp is uuid.UUID:
-        return _uuid
+        return exact_uuid
     if tp in _PLAIN:
         return None  # fastavro returned this type for this schema
     args = _union_args(tp)
@@ -270,7 +271,7 @@ def _reader(tp: Any) -> Conv | None:
                 return None
             one: Conv = inner  # a typed name: narrowing does not reach into the lambda
             return lambda v: None if v is None else one(v)
-        raise _Unsupported(f"union {tp!r}")
+        raise Unsupported(f"union {tp!r}")
     origin = typing.get_origin(tp)
     if origin is list:
         (item,) = typing.get_args(tp) or (Any,)
@@ -283,14 +284,14 @@ def _reader(tp: Any) -> Conv | None:
         key, value = typing.get_args(tp) or (str, Any)
         inner = _reader(value)
         if key is not str:
-            raise _Unsupported(f"map key {key!r}")
+            raise Unsupported(f"map key {key!r}")
         if inner is None:
             return None
         return lambda v: {k: inner(x) for k, x in v.items()}
     if origin is typing.Literal:
         allowed = frozenset(typing.get_args(tp))
-        return lambda v: v if v in allowed else _fail()
-    raise _Unsupported(f"annotation {tp!r}")
+        return lambda v: v if v in allowed else fail()
+    raise Unsupported(f"annotation {tp!r}")
 
 
 def _writer(tp: Any) -> Conv | None:
@@ -299,7 +300,7 @@ def _writer(tp: Any) -> Conv | None:
     if _is_model(tp):
         sub = plan_for(tp)
         if sub.write is None:
-            raise _Unsupported(f"{tp.__name__}: no fast writer")
+            raise Unsupported(f"{tp.__name__}: no fast writer")
         return sub.write
     args = _union_args(tp)
     if args is not None:
@@ -311,7 +312,7 @@ def _writer(tp: Any) -> Conv | None:
             assert inner is not None
             one: Conv = inner
             return lambda v: None if v is None else one(v)
-        raise _Unsupported(f"union {tp!r}")
+        raise Unsupported(f"union {tp!r}")
     origin = typing.get_origin(tp)
     if origin is list or origin is tuple:
         (item, *_) = typing.get_args(tp) or (Any,)
@@ -328,128 +329,4 @@ def _writer(tp: Any) -> Conv | None:
         return lambda v: {k: inner(x) for k, x in v.items()}
     if tp is Any or (isinstance(tp, type) and not issubclass(tp, (list, dict, set))):
         return None
-    raise _Unsupported(f"annotation {tp!r}")
-
-
-# -- checks on values whose Python type fastavro already guarantees --------------------------
-
-
-def _fail() -> Any:
-    raise _Fallback
-
-
-def _run(steps: list[Conv], v: Any) -> Any:
-    for step in steps:
-        v = step(v)
-    return v
-
-
-def _exact(tp: type) -> Conv:
-    def check(v: Any) -> Any:
-        if type(v) is not tp:
-            raise _Fallback
-        return v
-
-    return check
-
-
-def _aware(v: Any) -> Any:
-    if type(v) is not datetime.datetime or v.utcoffset() is None:
-        raise _Fallback
-    return v
-
-
-def _uuid(v: Any) -> Any:
-    if type(v) is not uuid.UUID:
-        raise _Fallback
-    return v
-
-
-# Validators known to return their input unchanged (an equal value) for some inputs: the
-# generated TIMESTAMP_MILLIS cuts datetimes to the millisecond, which fastavro's
-# timestamp-millis values already are.
-_NO_OP_WHEN: dict[Callable[..., Any], Callable[[Any], bool]] = {
-    cut_to_millis: lambda v: v.microsecond % 1000 == 0,
-}
-
-
-def _check(meta: Any, tp: Any) -> Conv | None:
-    """A check for one piece of field metadata; raises _Unsupported for unknown metadata."""
-    if meta is None:
-        return None
-    if isinstance(meta, annotated_types.Interval):
-        bounds = [
-            b for b in (meta.gt, meta.ge, meta.lt, meta.le) if b is not None
-        ]  # all None: no bound
-        if not bounds:
-            return None
-        parts = [
-            annotated_types.Gt(meta.gt) if meta.gt is not None else None,
-            annotated_types.Ge(meta.ge) if meta.ge is not None else None,
-            annotated_types.Lt(meta.lt) if meta.lt is not None else None,
-            annotated_types.Le(meta.le) if meta.le is not None else None,
-        ]
-        steps = [c for c in (_check(p, tp) for p in parts) if c is not None]
-        return lambda v: _run(steps, v)
-    if isinstance(meta, annotated_types.Ge):
-        ge = meta.ge
-        return lambda v: v if v >= ge else _fail()
-    if isinstance(meta, annotated_types.Le):
-        le = meta.le
-        return lambda v: v if v <= le else _fail()
-    if isinstance(meta, annotated_types.Gt):
-        gt = meta.gt
-        return lambda v: v if v > gt else _fail()
-    if isinstance(meta, annotated_types.Lt):
-        lt = meta.lt
-        return lambda v: v if v < lt else _fail()
-    if isinstance(meta, annotated_types.MinLen):
-        n = meta.min_length
-        return lambda v: v if len(v) >= n else _fail()
-    if isinstance(meta, annotated_types.MaxLen):
-        n = meta.max_length
-        return lambda v: v if len(v) <= n else _fail()
-    if isinstance(meta, pydantic.AfterValidator):
-        func = meta.func
-        try:
-            params = inspect.signature(func).parameters
-        except (TypeError, ValueError) as exc:
-            raise _Unsupported("after validator signature") from exc
-        if len(params) != 1:
-            raise _Unsupported("after validator with info")
-        validate = typing.cast(Conv, func)  # one parameter, checked just above
-        skip_when = _NO_OP_WHEN.get(func)
-        if skip_when is not None:
-            return lambda v: v if skip_when(v) else validate(v)
-        return validate
-    general = type(meta).__name__ == "_PydanticGeneralMetadata"
-    if general and set(vars(meta)) <= {"max_digits", "decimal_places"}:
-        return _decimal_check(vars(meta).get("max_digits"), vars(meta).get("decimal_places"))
-    raise _Unsupported(f"field metadata {meta!r}")
-
-
-def _decimal_check(max_digits: int | None, decimal_places: int | None) -> Conv:
-    """Accept only decimals pydantic's condecimal accepts unchanged, cheaply.
-
-    With the exponent at least -decimal_places and |v| < 10 ** (max_digits - decimal_places),
-    pydantic's digit counts (decimals = -exponent, digits = max(len(digits), decimals)) are
-    within bounds; anything else (including NaN / infinity) goes to pydantic.
-    """
-    min_exp = -decimal_places if decimal_places is not None else None
-    bound = (
-        decimal.Decimal(10) ** (max_digits - (decimal_places or 0))
-        if max_digits is not None
-        else None
-    )
-
-    def check(v: Any) -> Any:
-        if type(v) is not decimal.Decimal:
-            raise _Fallback
-        exponent = v.as_tuple().exponent
-        if type(exponent) is not int or (min_exp is not None and exponent < min_exp):
-            raise _Fallback
-        if bound is not None and not -bound < v < bound:
-            raise _Fallback
-        return v
-
-    return check
+    raise Unsupported(f"annotation {tp!r}")

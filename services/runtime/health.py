@@ -135,6 +135,7 @@ class HealthMonitor:
                 "assignment": [f"{t}[{p}]" for t, p in loop.assignment],
                 "handled": stats.handled,
                 "duplicates": stats.duplicates,
+                "skipped": stats.skipped,
                 "dead_lettered": dict(stats.dead_lettered),
                 "retrying": dict(stats.retrying),
                 "last_poll": loop.last_poll,

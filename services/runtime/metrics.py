@@ -59,6 +59,7 @@ class GroupStats:
 
     handled: int = 0
     duplicates: int = 0
+    skipped: int = 0  # refused by the subscription's filter (`accepts`)
     dead_lettered: Counter[str] = field(default_factory=Counter)  # by error class
     retrying: dict[str, int] = field(default_factory=dict)  # "topic[partition]@offset" -> attempt
     latency: LatencyHistogram = field(default_factory=LatencyHistogram)
@@ -90,6 +91,12 @@ class ServiceCollector(Collector):
         duplicates = CounterMetricFamily(
             f"{PREFIX}_messages_duplicates",
             "Messages dropped as already handled (inbox).",
+            None,
+            labels,
+        )
+        skipped = CounterMetricFamily(
+            f"{PREFIX}_messages_skipped",
+            "Messages the group's filter refused (not its own; no transaction).",
             None,
             labels,
         )
@@ -125,6 +132,7 @@ class ServiceCollector(Collector):
             key = [self.service, group]
             handled.add_metric(key, stats.handled)
             duplicates.add_metric(key, stats.duplicates)
+            skipped.add_metric(key, stats.skipped)
             for reason, count in sorted(dict(stats.dead_lettered).items()):
                 dead.add_metric([*key, reason], count)
             retrying.add_metric(key, len(stats.retrying))
@@ -132,7 +140,7 @@ class ServiceCollector(Collector):
             assigned.add_metric(key, len(loop.assignment))
             for (topic, partition), value in sorted(dict(loop.lag).items()):
                 lag.add_metric([*key, topic, str(partition)], value)
-        yield from (handled, duplicates, dead, retrying, latency, assigned, lag)
+        yield from (handled, duplicates, skipped, dead, retrying, latency, assigned, lag)
         published = CounterMetricFamily(
             f"{PREFIX}_outbox_published",
             "Outbox rows published by this instance.",

@@ -42,6 +42,12 @@ class Subscription(Generic[E]):
     topic: str
     group: str
     handler: Handler[E]
+    # Which of the topic's events are this group's; the others are skipped before any
+    # transaction (no inbox row, no handler call) and their offsets committed like the rest.
+    accepts: Callable[[E], bool] | None = None
+    # Seconds to wait before handling an event (a simulated delay), waited outside any
+    # transaction so that the database stays free for the service's other work meanwhile.
+    wait: Callable[[E], float] | None = None
 
 
 @dataclass(frozen=True)
@@ -56,8 +62,13 @@ class RetryPolicy:
         return random.uniform(0, min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1)))
 
 
+class _Stopping(Exception):
+    """Stopped while waiting to handle a message: leave it for the next run."""
+
+
 class Outcome(enum.Enum):
     HANDLED = "handled"
+    SKIPPED = "skipped"  # refused by the subscription's `accepts`: nothing to do here
     DUPLICATE = "duplicate"
     DEAD_LETTERED = "dead_lettered"
     ABANDONED = "abandoned"  # stopping mid-retry: not committed, redelivered later
@@ -117,6 +128,8 @@ class Processor:
         where = f"{msg.topic}[{msg.partition}]@{msg.offset}"
         try:
             outcome = self._handle_once(msg)
+        except _Stopping:  # not a failure: the message stays uncommitted, redelivered later
+            return Retry(attempt - 1, prior.first_failure if prior else now_utc(), 0.0, "stopping")
         except Exception as exc:  # sorted below: permanent, transient, or unknown
             first_failure = prior.first_failure if prior else now_utc()
             permanent = isinstance(exc, PermanentError)
@@ -161,6 +174,13 @@ class Processor:
     def _handle_once(self, msg: Incoming) -> Outcome:
         sub = self.by_topic[msg.topic]
         event = self.serde.deserialize(msg.value, msg.topic)
+        if sub.accepts is not None and not sub.accepts(event):
+            self.stats.skipped += 1
+            return Outcome.SKIPPED
+        if sub.wait is not None:
+            delay = sub.wait(event)
+            if delay > 0 and self.stop.wait(delay):
+                raise _Stopping
         event_id = str(event.metadata.event_id)
         self._log_context = bind_message_context(event.metadata.correlation_id)
         with self.db.transaction() as conn:

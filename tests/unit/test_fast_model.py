@@ -125,6 +125,39 @@ def test_bad_values_are_judged_by_pydantic() -> None:
         from_avro(ev.PaymentFailed, record)
 
 
+@pytest.mark.parametrize(
+    "amount",
+    [
+        "21.00",
+        "21.5",
+        "21",
+        "1E+2",
+        "-0.00",
+        "999999999999.99",
+        "1000000000000.00",
+        "0.001",
+        "NaN",
+        "Infinity",
+        "-Infinity",
+    ],
+)
+def test_decimals_are_accepted_exactly_when_pydantic_accepts_them(amount: str) -> None:
+    """The decimal check's shortcut (exactly two places) and its general path agree with
+    pydantic's max_digits=14 / decimal_places=2 on every shape of value."""
+    _, event = SAMPLES[1]  # order_paid: amount is decimal(14, 2)
+    record = _decoded(event)
+    record["amount"] = Decimal(amount)
+    try:
+        slow = ev.OrderPaid.model_validate(copy.deepcopy(record))
+    except pydantic.ValidationError:
+        with pytest.raises(pydantic.ValidationError, match="amount"):
+            from_avro(ev.OrderPaid, record)
+        return
+    fast = from_avro(ev.OrderPaid, record)
+    _same(fast, slow)
+    assert str(fast.amount) == str(slow.amount)  # the same exponent, not only an equal value
+
+
 def test_values_pydantic_would_change_go_through_pydantic() -> None:
     _, event = SAMPLES[1]  # order_paid
     record = _decoded(event)
@@ -153,17 +186,17 @@ def test_the_generated_millisecond_cut_is_skipped_on_millisecond_values(
 ) -> None:
     """fastavro's timestamp-millis values are already whole milliseconds: the fast reader must
     not call the generated validator for them (it is keyed by the function itself)."""
-    from services.runtime import fast_model
+    from services.runtime import fast_checks, fast_model
 
     [validator] = ev.EventMetadata.model_fields["occurred_at"].metadata
-    assert validator.func in fast_model._NO_OP_WHEN
+    assert validator.func in fast_checks.NO_OP_WHEN
     calls: list[object] = []
 
     def no_op_when(value: object) -> bool:
         calls.append(value)
         return True
 
-    monkeypatch.setitem(fast_model._NO_OP_WHEN, validator.func, no_op_when)
+    monkeypatch.setitem(fast_checks.NO_OP_WHEN, validator.func, no_op_when)
     monkeypatch.setattr(fast_model, "_PLANS", {})
     _, event = SAMPLES[1]
     assert from_avro(ev.OrderPaid, _decoded(event)) == event

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from confluent_kafka import TopicPartition
 
-from services.runtime.consumer import ConsumerLoop
+from services.runtime.consumer import COMMIT_IDLE_S, ConsumerLoop
 from services.runtime.outbox import OutboxRelay
 from services.runtime.processor import RetryPolicy
 from tests.runtime_fakes import FlakyHandler, make_processor
@@ -147,3 +147,41 @@ def test_revoked_partition_forgets_its_pending_retry(tmp_path: Path) -> None:
     loop._on_revoke(consumer, [TopicPartition("t", 0)])  # type: ignore[arg-type]
     assert len(loop.paused) == 0 and loop.processor.stats.retrying == {}
     assert ("t", 0) not in consumer.committed  # the new owner starts at the stuck message
+
+
+def test_batches_that_write_nothing_commit_later_with_the_next_commit(tmp_path: Path) -> None:
+    """Duplicates publish nothing: no relay, and their offsets wait (at most COMMIT_IDLE_S) for
+    the next commit; a handled message commits at once, the waiting offsets with it."""
+    logs = {("t", 0): ["a", "a", "a"], ("t", 1): []}  # "a" three times: the same event id
+    loop, consumer, handler = make_loop(tmp_path, logs, RetryPolicy(3, 0.001, 0.002))
+    relays: list[int] = []
+    real_relay = loop.relay.relay
+    loop.relay.relay = lambda: relays.append(1) or real_relay()  # type: ignore[method-assign]
+    step(loop, consumer)
+    assert handler.handled == ["a"] and consumer.committed == {("t", 0): 3}
+    assert len(relays) == 1
+    logs[("t", 0)].append("a")  # a redelivered duplicate
+    step(loop, consumer)
+    assert consumer.committed == {("t", 0): 3} and loop.uncommitted == {("t", 0): 4}
+    assert len(relays) == 1  # nothing to publish
+    logs[("t", 1)].append("b")  # handled: commits now, the waiting offset with it
+    step(loop, consumer)
+    assert consumer.committed == {("t", 0): 4, ("t", 1): 1} and loop.uncommitted == {}
+    assert len(relays) == 2
+    logs[("t", 0)].append("b")  # a duplicate again, then nothing: committed once it is due
+    step(loop, consumer)
+    assert consumer.committed[("t", 0)] == 4
+    loop.last_commit -= COMMIT_IDLE_S
+    step(loop, consumer)  # an empty poll
+    assert consumer.committed[("t", 0)] == 5 and loop.uncommitted == {}
+
+
+def test_a_revoked_partition_drops_its_waiting_offsets(tmp_path: Path) -> None:
+    logs = {("t", 0): ["a", "a"]}
+    loop, consumer, _ = make_loop(tmp_path, logs, RetryPolicy(3, 0.001, 0.002))
+    step(loop, consumer)
+    logs[("t", 0)].append("a")
+    step(loop, consumer)
+    assert loop.uncommitted == {("t", 0): 3}
+    loop._on_revoke(consumer, [TopicPartition("t", 0)])  # type: ignore[arg-type]
+    assert loop.uncommitted == {}
