@@ -9,7 +9,8 @@ import sys
 import pydantic
 import uvicorn
 
-from console.app import bootstrap, create_app
+from console.app import create_app
+from console.context import bootstrap
 from console.settings import ConsoleSettings, SettingsError
 
 

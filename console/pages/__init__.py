@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from console.app import UNAVAILABLE
+from console.context import UNAVAILABLE
 from console.sources.registry import RegistryError
 
 T = TypeVar("T")

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from console.app import Console, console_of
+from console.context import Console, console_of
 from console.forms import read_form
 from console.pages import attempt
 from console.sources.decoding import Decoded

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from console.app import Console, console_of
+from console.context import Console, console_of
 from console.lag import LagRow, lag_rows, parse_assignment, total
 from console.pages import attempt
 from console.sources.broker import Group

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from console.app import console_of
+from console.context import console_of
 from console.pages import attempt
 from console.pages.groups import group_views
 from console.sources.health import PartHealth

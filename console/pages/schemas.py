@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from console.app import Console, console_of
+from console.context import Console, console_of
 from console.forms import read_form
 from console.pages import attempt
 from console.schema_diff import annotate, field_changes, layout, side_by_side

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException
 
-from console.app import console_of
+from console.context import console_of
 from console.pages import attempt
 
 router = APIRouter()

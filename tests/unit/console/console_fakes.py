@@ -8,7 +8,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from console.app import Console, Sources, create_app
+from console.app import create_app
+from console.context import Console, Sources
 from console.security import MutationPolicy
 from console.settings import ConsoleSettings
 from console.sources.broker import BrokerSource, BrokerUnavailable, Group
