@@ -8,6 +8,7 @@ COPY avrokit avrokit
 COPY codegen codegen
 COPY console console
 COPY contracts contracts
+COPY dbkit dbkit
 COPY gate gate
 COPY registry registry
 COPY services services

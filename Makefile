@@ -55,7 +55,7 @@ compat: $(STAMP) ## compatibility gate (AGAINST=rev: vs merge base, REGISTRY=url
 	@$(PY) -m gate compat $(if $(AGAINST),--against $(AGAINST)) $(if $(REGISTRY),--registry $(REGISTRY)) $(if $(FORMAT),--format $(FORMAT)) $(if $(JUNIT),--junit $(JUNIT))
 
 # mypy: every package, and the tests' shared helpers and conftest files (not the tests themselves)
-MYPY_PATHS = avrokit codegen registry gate services stack bench console \
+MYPY_PATHS = avrokit codegen console dbkit registry gate services stack bench \
              $(sort $(shell find tests -name '*.py' ! -name 'test_*'))
 
 lint: $(STAMP) ## contract lint rules, then ruff (check and format --check), then mypy

@@ -27,7 +27,7 @@ from services.runtime.messages import Incoming
 from services.runtime.processor import Outcome, Processor, RetryPolicy, Subscription
 from services.runtime.serde import EventSerde
 from services.runtime.sinks import MemorySink
-from services.runtime.store import Database
+from services.runtime.store import open_store
 from services.runtime.unit_of_work import UnitOfWork
 
 
@@ -76,7 +76,7 @@ def handling_rate(
         "bench",
         "bench",
         [sub],
-        Database(":memory:"),
+        open_store(":memory:", "bench"),
         EventSerde.from_url(registry_url),
         MemorySink(),
         RetryPolicy(),

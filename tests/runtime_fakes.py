@@ -12,7 +12,7 @@ from services.events import Event, EventMetadata
 from services.runtime.errors import PermanentError, TransientError
 from services.runtime.processor import Processor, RetryPolicy, Subscription
 from services.runtime.sinks import MemorySink
-from services.runtime.store import Database
+from services.runtime.store import open_store
 from services.runtime.unit_of_work import UnitOfWork
 
 T0 = datetime.datetime(2026, 11, 25, tzinfo=datetime.UTC)
@@ -75,5 +75,5 @@ def make_processor(
 ) -> tuple[Processor, MemorySink]:
     sink = MemorySink()
     subs = [Subscription(Ping, t, group, handler) for t in topics]
-    db = Database(tmp_path / f"{group}.sqlite3")
+    db = open_store(tmp_path / f"{group}.sqlite3", "svc")
     return Processor("svc", group, subs, db, PlainSerde(), sink, retry), sink

@@ -19,7 +19,7 @@ class DeliverySettings(Settings):
 
 
 def create_app(settings: DeliverySettings) -> ServiceApp:
-    app = ServiceApp("delivery", settings=settings, schema_sql=store.SCHEMA)
+    app = ServiceApp("delivery", settings=settings, migrations=store.MIGRATIONS)
     app.publisher(OrderDelivered)
     app.subscriber(OrderCreated, group=ORDERS_GROUP)(remember_order)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime
-import sqlite3
 import uuid
 
+from services.runtime.store import Connection, Migration
 from services.saga import known_orders
 
 SCHEMA = (
@@ -17,15 +17,16 @@ SCHEMA = (
 );
 """
 )
+MIGRATIONS = (Migration(1, "known orders and deliveries", SCHEMA),)
 
 
-def is_delivered(conn: sqlite3.Connection, order_id: uuid.UUID) -> bool:
+def is_delivered(conn: Connection, order_id: uuid.UUID) -> bool:
     row = conn.execute("SELECT 1 FROM deliveries WHERE order_id = ?", (str(order_id),)).fetchone()
     return row is not None
 
 
 def add_delivery(
-    conn: sqlite3.Connection, order_id: uuid.UUID, shipment_id: str, at: datetime.datetime
+    conn: Connection, order_id: uuid.UUID, shipment_id: str, at: datetime.datetime
 ) -> None:
     conn.execute(
         "INSERT INTO deliveries (order_id, shipment_id, delivered_at) VALUES (?, ?, ?)",

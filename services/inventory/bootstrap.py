@@ -27,7 +27,7 @@ class InventorySettings(Settings):
 
 
 def create_app(settings: InventorySettings) -> ServiceApp:
-    app = ServiceApp("inventory", settings=settings, schema_sql=store.SCHEMA)
+    app = ServiceApp("inventory", settings=settings, migrations=store.MIGRATIONS)
     app.publisher(InventoryReserved)
     app.publisher(InventoryFailed)
 

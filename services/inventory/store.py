@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from services.inventory.domain import RESERVED, Reservation, parse_seed
+from services.runtime.store import Connection, Migration
 from services.runtime.unit_of_work import now_utc
 
 DEFAULT_SEED_FILE = Path(__file__).with_name("seed_stock.json")
@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS reservation_lines (
     PRIMARY KEY (reservation_id, sku)
 );
 """
+MIGRATIONS = (Migration(1, "stock, orders, reservations and their lines", SCHEMA),)
 
 
 def load_seed_file(path: Path) -> dict[str, int]:
@@ -48,7 +49,7 @@ def load_seed_file(path: Path) -> dict[str, int]:
     return parse_seed(data)
 
 
-def seed_missing(conn: sqlite3.Connection, seed: Mapping[str, int]) -> int:
+def seed_missing(conn: Connection, seed: Mapping[str, int]) -> int:
     """Insert only skus not stocked yet (a restart never resets stock); return how many."""
     added = 0
     for sku, qty in seed.items():
@@ -60,7 +61,7 @@ def seed_missing(conn: sqlite3.Connection, seed: Mapping[str, int]) -> int:
     return added
 
 
-def stock_levels(conn: sqlite3.Connection, skus: Iterable[str]) -> dict[str, int]:
+def stock_levels(conn: Connection, skus: Iterable[str]) -> dict[str, int]:
     skus = list(skus)
     if not skus:
         return {}
@@ -69,9 +70,7 @@ def stock_levels(conn: sqlite3.Connection, skus: Iterable[str]) -> dict[str, int
     return {row["sku"]: row["available"] for row in rows}
 
 
-def save_order_lines(
-    conn: sqlite3.Connection, order_id: uuid.UUID, lines: list[tuple[str, int]]
-) -> None:
+def save_order_lines(conn: Connection, order_id: uuid.UUID, lines: list[tuple[str, int]]) -> None:
     conn.execute(
         "INSERT INTO orders (order_id, lines, created_at) VALUES (?, ?, ?)"
         " ON CONFLICT (order_id) DO NOTHING",
@@ -79,14 +78,14 @@ def save_order_lines(
     )
 
 
-def order_lines(conn: sqlite3.Connection, order_id: uuid.UUID) -> list[tuple[str, int]] | None:
+def order_lines(conn: Connection, order_id: uuid.UUID) -> list[tuple[str, int]] | None:
     row = conn.execute("SELECT lines FROM orders WHERE order_id = ?", (str(order_id),)).fetchone()
     if row is None:
         return None
     return [(sku, int(qty)) for sku, qty in json.loads(row["lines"])]
 
 
-def get_reservation(conn: sqlite3.Connection, order_id: uuid.UUID) -> Reservation | None:
+def get_reservation(conn: Connection, order_id: uuid.UUID) -> Reservation | None:
     row = conn.execute(
         "SELECT reservation_id, status FROM reservations WHERE order_id = ?", (str(order_id),)
     ).fetchone()
@@ -101,7 +100,7 @@ def get_reservation(conn: sqlite3.Connection, order_id: uuid.UUID) -> Reservatio
     )
 
 
-def add_reservation(conn: sqlite3.Connection, res: Reservation, detail: str = "") -> None:
+def add_reservation(conn: Connection, res: Reservation, detail: str = "") -> None:
     """Record the reservation; if RESERVED, take its lines out of stock (same transaction)."""
     conn.execute(
         "INSERT INTO reservations (reservation_id, order_id, status, detail, created_at)"
@@ -123,7 +122,7 @@ def add_reservation(conn: sqlite3.Connection, res: Reservation, detail: str = ""
             raise RuntimeError(f"stock of {sku} changed under reservation {res.reservation_id}")
 
 
-def release(conn: sqlite3.Connection, res: Reservation, give_back: Mapping[str, int]) -> None:
+def release(conn: Connection, res: Reservation, give_back: Mapping[str, int]) -> None:
     for sku, qty in sorted(give_back.items()):
         conn.execute("UPDATE stock SET available = available + ? WHERE sku = ?", (qty, sku))
     conn.execute(

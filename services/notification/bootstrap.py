@@ -31,7 +31,7 @@ def load_preferences(path: Path) -> dict[str, Channel]:
 
 
 def create_app(settings: NotificationSettings) -> ServiceApp:
-    app = ServiceApp("notification", settings=settings, schema_sql=store.SCHEMA)
+    app = ServiceApp("notification", settings=settings, migrations=store.MIGRATIONS)
     for priority in Priority:
         app.publisher(Notification, domain.topic_for(priority))  # high_/low_priority_notifications
 

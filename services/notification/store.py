@@ -8,9 +8,9 @@ Plain SQL (`ON CONFLICT ... DO NOTHING` works on SQLite and PostgreSQL alike).
 from __future__ import annotations
 
 import datetime
-import sqlite3
 
 from services.events import Notification
+from services.runtime.store import Connection, Migration
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -28,9 +28,10 @@ CREATE TABLE IF NOT EXISTS sent (
 );
 CREATE INDEX IF NOT EXISTS sent_by_order ON sent (order_id);
 """
+MIGRATIONS = (Migration(1, "orders and sent notifications", SCHEMA),)
 
 
-def remember_order(conn: sqlite3.Connection, order_id: str, customer_id: str) -> None:
+def remember_order(conn: Connection, order_id: str, customer_id: str) -> None:
     conn.execute(
         "INSERT INTO orders (order_id, customer_id) VALUES (?, ?)"
         " ON CONFLICT (order_id) DO NOTHING",
@@ -38,14 +39,12 @@ def remember_order(conn: sqlite3.Connection, order_id: str, customer_id: str) ->
     )
 
 
-def customer_of(conn: sqlite3.Connection, order_id: str) -> str | None:
+def customer_of(conn: Connection, order_id: str) -> str | None:
     row = conn.execute("SELECT customer_id FROM orders WHERE order_id = ?", (order_id,)).fetchone()
     return None if row is None else str(row[0])
 
 
-def record_sent(
-    conn: sqlite3.Connection, notification: Notification, sent_at: datetime.datetime
-) -> bool:
+def record_sent(conn: Connection, notification: Notification, sent_at: datetime.datetime) -> bool:
     """Record `notification` as sent; False if it already was (nothing recorded then)."""
     cur = conn.execute(
         "INSERT INTO sent (event_id, channel, priority, order_id, customer_id, title, sent_at)"

@@ -7,7 +7,6 @@ the app first.  Bad input always gets a 4xx whose body names each field and the 
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from typing import Annotated, Any
 
@@ -16,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from dbkit import TransientDatabaseError
 from services.order import service, store
 from services.order.domain import OrderState, OrderStatus
 from services.order.dto import (
@@ -99,7 +99,7 @@ def create_api(app: ServiceApp) -> FastAPI:
         return response
 
     @api.exception_handler(TransientError)
-    @api.exception_handler(sqlite3.OperationalError)
+    @api.exception_handler(TransientDatabaseError)
     async def unavailable(request: Request, exc: Exception) -> JSONResponse:
         get_logger().warning("service unavailable", error=str(exc)[:300])
         return _error(503, f"temporarily unavailable: {exc}")
@@ -132,7 +132,9 @@ def create_api(app: ServiceApp) -> FastAPI:
         ] = None,
     ) -> JSONResponse:
         command = body.to_command(idempotency_key)
-        with app.db.transaction() as conn:
+        # one request per Idempotency-Key at a time, in every instance of the service
+        lock = f"idempotency:{idempotency_key}" if idempotency_key else None
+        with app.db.transaction(lock=lock) as conn:
             placed = service.place_order(command, UnitOfWork(conn, app.serde, app.name))
         state = placed.state
         if placed.created:

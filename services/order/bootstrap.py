@@ -18,7 +18,7 @@ REACTS_TO = (PaymentFailed, PaymentRefunded)  # the failures that cancel an orde
 
 
 def create_app(settings: Settings) -> ServiceApp:
-    app = ServiceApp("order", settings=settings, schema_sql=store.SCHEMA)
+    app = ServiceApp("order", settings=settings, migrations=store.MIGRATIONS)
     app.publisher(OrderCreated)
     app.publisher(OrderCancelled)
     for event_type in ORDER_EVENT_TYPES:

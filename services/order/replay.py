@@ -23,13 +23,14 @@ from pathlib import Path
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
 
+from dbkit import is_postgres_url, open_database
 from services.order import store
 from services.order.domain import ORDER_TOPICS, OrderEvent, OrderState, as_order_event, rebuild
 from services.runtime.consumer import to_incoming
 from services.runtime.errors import ProcessingError
 from services.runtime.serde import EventSerde
 from services.runtime.settings import Settings
-from services.runtime.store import Database
+from services.runtime.store import open_store
 
 Progress = Callable[[str], None]
 
@@ -111,7 +112,7 @@ def write_store(path: Path, events: list[OrderEvent]) -> dict[uuid.UUID, OrderSt
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     states = rebuild(events)
-    db = Database(path, store.SCHEMA)
+    db = open_store(path, "order", store.MIGRATIONS)
     try:
         with db.transaction() as conn:
             for event in events:
@@ -140,13 +141,22 @@ def replay_from_kafka(
     return rebuild(events)
 
 
-def live_states(path: Path) -> dict[uuid.UUID, OrderState]:
-    """The live projection, opened read-only (the service may be running)."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        rows = conn.execute("SELECT order_id, state FROM orders").fetchall()
-    finally:
-        conn.close()
+def live_states(target: str | Path) -> dict[uuid.UUID, OrderState]:
+    """The live projection (the service may be running): a SQLite file, opened read-only, or the
+    order service's schema of a PostgreSQL database."""
+    sql = "SELECT order_id, state FROM orders"
+    if is_postgres_url(target):
+        db = open_database(target, schema="order")
+        try:
+            rows = [tuple(r) for r in db.query(sql)]
+        finally:
+            db.close()
+    else:
+        conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+        try:
+            rows = conn.execute(sql).fetchall()
+        finally:
+            conn.close()
     return {uuid.UUID(oid): OrderState.model_validate_json(state) for oid, state in rows}
 
 
@@ -192,8 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"rebuilt {len(rebuilt)} orders into {args.output}")
     for status, n in sorted(by_status.items()):
         print(f"  {status:<17} {n}")
-    live_path = settings.database_path("order")
-    if not live_path.exists():
+    live_path = settings.database_target("order")
+    if isinstance(live_path, Path) and not live_path.exists():
         print(f"no live store at {live_path}: nothing to compare")
         return 0
     diffs = differences(rebuilt, live_states(live_path))

@@ -12,7 +12,6 @@ cancellations     one compensation per order (the saga cancels an order at most 
 from __future__ import annotations
 
 import datetime
-import sqlite3
 import uuid
 from dataclasses import dataclass
 
@@ -28,7 +27,7 @@ from services.order.domain import (
     rebuild,
     summarize,
 )
-from services.runtime.store import Database
+from services.runtime.store import Connection, Database, Migration
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -62,6 +61,9 @@ CREATE TABLE IF NOT EXISTS cancellations (
     reason TEXT NOT NULL
 );
 """
+MIGRATIONS = (
+    Migration(1, "orders projection, order events, idempotency keys, cancellations", SCHEMA),
+)
 
 
 def iso(ts: datetime.datetime | None) -> str | None:
@@ -80,7 +82,7 @@ class TimelineRow:
 # -- writing (inside a transaction) ---------------------------------------------------------------
 
 
-def record_event(conn: sqlite3.Connection, event: OrderEvent, topic: str) -> bool:
+def record_event(conn: Connection, event: OrderEvent, topic: str) -> bool:
     """Add `event` to the timeline; False if it was there already."""
     meta = event.metadata
     cur = conn.execute(
@@ -100,14 +102,14 @@ def record_event(conn: sqlite3.Connection, event: OrderEvent, topic: str) -> boo
     return bool(cur.rowcount == 1)
 
 
-def load_events(conn: sqlite3.Connection, order_id: uuid.UUID) -> list[OrderEvent]:
+def load_events(conn: Connection, order_id: uuid.UUID) -> list[OrderEvent]:
     rows = conn.execute(
         "SELECT topic, payload FROM order_events WHERE order_id = ?", (str(order_id),)
     ).fetchall()
     return [as_order_event(TOPIC_TYPES[r["topic"]].model_validate_json(r["payload"])) for r in rows]
 
 
-def save_state(conn: sqlite3.Connection, state: OrderState) -> None:
+def save_state(conn: Connection, state: OrderState) -> None:
     conn.execute(
         "INSERT INTO orders (order_id, status, customer_id, created_at, updated_at, state)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO UPDATE SET"
@@ -125,7 +127,7 @@ def save_state(conn: sqlite3.Connection, state: OrderState) -> None:
     )
 
 
-def project(conn: sqlite3.Connection, event: OrderEvent, topic: str) -> OrderState:
+def project(conn: Connection, event: OrderEvent, topic: str) -> OrderState:
     """Record `event` and fold it into the order's stored state; the result always equals the
     fold of the order's whole timeline in its order (`rebuild`, as replay does).
 
@@ -147,12 +149,12 @@ def project(conn: sqlite3.Connection, event: OrderEvent, topic: str) -> OrderSta
     return state
 
 
-def load_state(conn: sqlite3.Connection, order_id: uuid.UUID) -> OrderState | None:
+def load_state(conn: Connection, order_id: uuid.UUID) -> OrderState | None:
     row = conn.execute("SELECT state FROM orders WHERE order_id = ?", (str(order_id),)).fetchone()
     return None if row is None else OrderState.model_validate_json(row["state"])
 
 
-def find_idempotency_key(conn: sqlite3.Connection, key: str) -> tuple[str, uuid.UUID] | None:
+def find_idempotency_key(conn: Connection, key: str) -> tuple[str, uuid.UUID] | None:
     row = conn.execute(
         "SELECT request_hash, order_id FROM idempotency_keys WHERE idempotency_key = ?", (key,)
     ).fetchone()
@@ -160,7 +162,7 @@ def find_idempotency_key(conn: sqlite3.Connection, key: str) -> tuple[str, uuid.
 
 
 def save_idempotency_key(
-    conn: sqlite3.Connection, key: str, request_hash: str, order_id: uuid.UUID
+    conn: Connection, key: str, request_hash: str, order_id: uuid.UUID
 ) -> None:
     conn.execute(
         "INSERT INTO idempotency_keys (idempotency_key, request_hash, order_id, created_at)"
@@ -170,7 +172,7 @@ def save_idempotency_key(
 
 
 def claim_cancellation(
-    conn: sqlite3.Connection, order_id: uuid.UUID, event_id: uuid.UUID, reason: str
+    conn: Connection, order_id: uuid.UUID, event_id: uuid.UUID, reason: str
 ) -> bool:
     """True the first time an order is cancelled by the saga; False ever after."""
     cur = conn.execute(

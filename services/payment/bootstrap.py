@@ -19,7 +19,7 @@ class PaymentSettings(Settings):
 
 
 def create_app(settings: PaymentSettings) -> ServiceApp:
-    app = ServiceApp("payment", settings=settings, schema_sql=store.SCHEMA)
+    app = ServiceApp("payment", settings=settings, migrations=store.MIGRATIONS)
     gateway = Gateway.from_settings(settings.payment_amount_limit, settings.payment_declined_tokens)
     app.publisher(OrderPaid)
     app.publisher(PaymentFailed)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from decimal import Decimal
 
 from services.payment.domain import Charge
+from services.runtime.store import Connection, Migration
 from services.runtime.unit_of_work import now_utc
 
 SCHEMA = """
@@ -28,9 +28,10 @@ CREATE TABLE IF NOT EXISTS declines (
     created_at TEXT NOT NULL
 );
 """
+MIGRATIONS = (Migration(1, "charges and declines", SCHEMA),)
 
 
-def already_decided(conn: sqlite3.Connection, order_id: uuid.UUID) -> bool:
+def already_decided(conn: Connection, order_id: uuid.UUID) -> bool:
     """Was this order charged or declined before? (each order gets one gateway decision)"""
     row = conn.execute(
         "SELECT 1 FROM charges WHERE order_id = ?"
@@ -40,7 +41,7 @@ def already_decided(conn: sqlite3.Connection, order_id: uuid.UUID) -> bool:
     return row is not None
 
 
-def get_charge(conn: sqlite3.Connection, order_id: uuid.UUID) -> Charge | None:
+def get_charge(conn: Connection, order_id: uuid.UUID) -> Charge | None:
     row = conn.execute(
         "SELECT payment_id, order_id, amount, currency, status FROM charges WHERE order_id = ?",
         (str(order_id),),
@@ -56,7 +57,7 @@ def get_charge(conn: sqlite3.Connection, order_id: uuid.UUID) -> Charge | None:
     )
 
 
-def add_charge(conn: sqlite3.Connection, charge: Charge) -> None:
+def add_charge(conn: Connection, charge: Charge) -> None:
     conn.execute(
         "INSERT INTO charges (payment_id, order_id, amount, currency, status, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -71,7 +72,7 @@ def add_charge(conn: sqlite3.Connection, charge: Charge) -> None:
     )
 
 
-def save_status(conn: sqlite3.Connection, charge: Charge) -> None:
+def save_status(conn: Connection, charge: Charge) -> None:
     conn.execute(
         "UPDATE charges SET status = ?, refunded_at = ? WHERE payment_id = ?",
         (charge.status, now_utc().isoformat(), charge.payment_id),
@@ -79,7 +80,7 @@ def save_status(conn: sqlite3.Connection, charge: Charge) -> None:
 
 
 def add_decline(
-    conn: sqlite3.Connection,
+    conn: Connection,
     order_id: uuid.UUID,
     amount: Decimal,
     currency: str,

@@ -3,7 +3,7 @@
 Each service builds its app in one place, `services/<name>/bootstrap.py`:
 
     def create_app(settings: Settings) -> ServiceApp:
-        app = ServiceApp("mailer", settings=settings, schema_sql=store.SCHEMA)
+        app = ServiceApp("mailer", settings=settings, migrations=store.MIGRATIONS)
         app.publisher(WelcomeMailSent)
         app.subscriber(UserSignedUp)(send_welcome)  # send_welcome(event: UserSignedUp, uow)
         return app
@@ -21,11 +21,12 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from confluent_kafka.admin import AdminClient
 
+from dbkit import TransientDatabaseError
 from services.events import Event
 from services.runtime.cluster import (
     EXIT_HISTORY_LOST,
@@ -47,16 +48,18 @@ from services.runtime.processor import E, Handler, Processor, RetryPolicy, Subsc
 from services.runtime.serde import EventSerde
 from services.runtime.settings import Settings
 from services.runtime.sinks import KafkaSink, Sink
-from services.runtime.store import Database
+from services.runtime.store import Database, Migration, open_store
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
 
 
 class ServiceApp:
-    def __init__(self, name: str, *, settings: Settings, schema_sql: str = "") -> None:
+    def __init__(
+        self, name: str, *, settings: Settings, migrations: Sequence[Migration] = ()
+    ) -> None:
         self.name = name
-        self.schema_sql = schema_sql
+        self.migrations = tuple(migrations)
         self.settings = settings
         self.subscriptions: list[Subscription[Any]] = []
         self.startup_hooks: list[Callable[[ServiceApp], None]] = []
@@ -130,8 +133,14 @@ class ServiceApp:
 
     @property
     def db(self) -> Database:
+        """The service's database, migrated to the latest steps on first use."""
         if self._db is None:
-            self._db = Database(self.settings.database_path(self.name), self.schema_sql)
+            self._db = open_store(
+                self.settings.database_target(self.name),
+                self.name,
+                self.migrations,
+                pool_size=self.settings.database_pool_size,
+            )
         return self._db
 
     @property
@@ -170,6 +179,7 @@ class ServiceApp:
                 raise SystemExit(
                     f"{self.name}: cannot publish {event_type.__name__} to {topic!r}: {exc}"
                 ) from None
+        self._open_database()
         self._guard_cluster()
         producer = make_producer(self.settings, self.name)
         sink = KafkaSink(producer)
@@ -192,6 +202,23 @@ class ServiceApp:
             produces=sorted({t for _, t in self.produces}),
             ops_url=ops_url,
         )
+
+    def _open_database(self, wait_s: float = 60.0) -> None:
+        """Open (and migrate) the database, waiting while it does not answer; exit if it never
+        does (a clear line, not a traceback)."""
+        deadline = time.monotonic() + wait_s
+        delay = 0.5
+        while True:
+            try:
+                self.db  # noqa: B018 - opens and migrates
+                return
+            except TransientDatabaseError as exc:
+                if time.monotonic() > deadline:
+                    get_logger().error("cannot start: database unavailable", error=str(exc)[:300])
+                    raise SystemExit(f"{self.name}: database unavailable: {exc}") from None
+                get_logger().warning("database not answering yet", error=str(exc)[:300])
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     def _guard_cluster(self) -> None:
         """Refuse to start on another cluster than our database's; watch for a change later."""

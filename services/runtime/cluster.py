@@ -43,11 +43,13 @@ def lost_history_message(recorded: str, now: str) -> str:
 
 def check_recorded(db: Database, cluster_id: str) -> None:
     """Record `cluster_id` on first start; raise if the database belongs to another cluster."""
-    with db.transaction() as conn:
+    with db.transaction() as conn:  # instances starting together: the first one records it
+        conn.execute(
+            "INSERT INTO runtime_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            (_KEY, cluster_id),
+        )
         row = conn.execute("SELECT value FROM runtime_meta WHERE key = ?", (_KEY,)).fetchone()
-        if row is None:
-            conn.execute("INSERT INTO runtime_meta (key, value) VALUES (?, ?)", (_KEY, cluster_id))
-        elif row["value"] != cluster_id:
+        if row["value"] != cluster_id:
             raise BrokerHistoryLost(lost_history_message(row["value"], cluster_id))
 
 

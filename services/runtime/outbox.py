@@ -1,8 +1,19 @@
-"""Publish committed outbox rows, in order, then mark them published.
+"""Publish committed outbox rows, in order per key, then mark them published.
 
-The relay holds the database's write lock while it sends and flushes, so two relays (threads or
-processes sharing the database) never send the same row twice; a crash between flush and commit
-re-sends rows, which consumers drop by event id (at-least-once, deduplicated).
+Safe with any number of relays (threads, processes, instances on other hosts) sharing one
+database, and holding no lock and no transaction while it waits for the broker:
+
+1. claim, in one short transaction: the oldest pending row of each key is the key's *head*; heads
+   whose lease is free or expired are locked (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write
+   lock on SQLite) and leased to this relay with the pending rows after them (`batch` at most);
+2. send them and wait for the broker's acknowledgement, no transaction open;
+3. mark them published, in another short transaction.
+
+A key whose head another relay holds is skipped until that relay has published it, so one key's
+rows leave in id order, which is the order their transactions committed in (the processor
+serializes transactions per key).  A relay that dies leaves its lease to expire (`lease_s`); the
+next relay re-sends the key from its head and consumers drop the copies by event id
+(at-least-once, deduplicated).  A send that fails gives the lease back at once.
 
 Writers that are not consumers (an HTTP API) call `request()`: with a background relay running
 it wakes it up and returns at once, so concurrent requests share one send and flush.
@@ -10,18 +21,37 @@ it wakes it up and returns at once, so concurrent requests share one send and fl
 
 from __future__ import annotations
 
+import datetime
+import os
+import socket
 import threading
+import uuid
+from collections.abc import Sequence
+from typing import Any
 
 from services.runtime.logging import get_logger
 from services.runtime.sinks import Sink
-from services.runtime.store import Database
+from services.runtime.store import Connection, Database
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
 
 
 class OutboxRelay:
-    def __init__(self, db: Database, sink: Sink, batch: int = 500) -> None:
+    def __init__(
+        self,
+        db: Database,
+        sink: Sink,
+        batch: int = 500,
+        lease_s: float = 30.0,
+        owner: str | None = None,
+    ) -> None:
         self.db = db
         self.sink = sink
         self.batch = batch
+        self.lease_s = lease_s
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._lock = threading.Lock()
         self._wanted = threading.Event()
         self._background: threading.Thread | None = None
@@ -43,34 +73,89 @@ class OutboxRelay:
                 self._wanted.clear()
                 try:
                     self.relay()
-                except Exception as exc:  # broker away: rows stay pending for the next round
+                except Exception as exc:  # broker or database away: rows stay pending
                     get_logger().warning("outbox relay failed; will retry", error=str(exc)[:300])
 
         self._background = threading.Thread(target=loop, name="outbox-relay", daemon=True)
         self._background.start()
 
     def relay(self) -> int:
-        """Send every pending row; return how many were published."""
+        """Send every pending row this relay can claim; return how many were published."""
         total = 0
         with self._lock:
-            while True:
-                with self.db.transaction() as conn:
-                    rows = conn.execute(
-                        "SELECT id, topic, key, value, event_id FROM outbox"
-                        " WHERE published_at IS NULL ORDER BY id LIMIT ?",
-                        (self.batch,),
-                    ).fetchall()
-                    if not rows:
-                        break
+            while rows := self._claim():
+                try:
                     for row in rows:
                         headers = [("event_id", row["event_id"].encode())]
                         self.sink.send(row["topic"], row["key"], row["value"], headers)
                     self.sink.flush()
-                    conn.execute(
-                        "UPDATE outbox SET published_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-                        f" WHERE id IN ({','.join('?' * len(rows))})",
-                        [row["id"] for row in rows],
-                    )
+                except BaseException:
+                    self._give_back(rows)
+                    raise
+                self._mark_published(rows)
                 total += len(rows)
             self.published += total
         return total
+
+    def _claim(self) -> list[Any]:
+        now = self.db.dialect.now_epoch
+        with self.db.transaction() as conn:
+            heads = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT MIN(id) AS head FROM outbox WHERE published_at IS NULL"
+                    " GROUP BY key ORDER BY head LIMIT ?",
+                    (self.batch,),
+                ).fetchall()
+            ]
+            if not heads:
+                return []
+            free = conn.execute(
+                f"SELECT id, key FROM outbox WHERE id IN ({_marks(len(heads))})"
+                f" AND published_at IS NULL AND (lease_until IS NULL OR lease_until < {now})"
+                + self.db.dialect.skip_locked,
+                heads,
+            ).fetchall()
+            if not free:
+                return []
+            rows = _pending_of_keys(conn, [r["key"] for r in free], self.batch)
+            conn.execute(
+                f"UPDATE outbox SET leased_by = ?, lease_until = {now} + ?"
+                f" WHERE id IN ({_marks(len(rows))})",
+                [self.owner, self.lease_s, *(r["id"] for r in rows)],
+            )
+        return rows
+
+    def _mark_published(self, rows: Sequence[Any]) -> None:
+        at = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE outbox SET published_at = ?, leased_by = NULL, lease_until = NULL"
+                f" WHERE id IN ({_marks(len(rows))}) AND published_at IS NULL",
+                [at, *(r["id"] for r in rows)],
+            )
+
+    def _give_back(self, rows: Sequence[Any]) -> None:
+        """After a failed send: free the lease now rather than when it expires (best effort)."""
+        try:
+            with self.db.transaction() as conn:
+                conn.execute(
+                    "UPDATE outbox SET leased_by = NULL, lease_until = NULL"
+                    f" WHERE id IN ({_marks(len(rows))}) AND leased_by = ?",
+                    [*(r["id"] for r in rows), self.owner],
+                )
+        except Exception as exc:  # the lease expires by itself
+            get_logger().warning("could not give back outbox lease", error=str(exc)[:300])
+
+
+def _pending_of_keys(conn: Connection, keys: list[bytes | None], most: int) -> list[Any]:
+    """The first `most` pending rows (by id) of these keys: a prefix of each key's rows."""
+    named = [k for k in keys if k is not None]
+    where = [f"key IN ({_marks(len(named))})"] if named else []
+    if len(named) < len(keys):
+        where.append("key IS NULL")
+    return conn.execute(
+        "SELECT id, topic, key, value, event_id FROM outbox WHERE published_at IS NULL"
+        f" AND ({' OR '.join(where)}) ORDER BY id LIMIT ?",
+        [*named, most],
+    ).fetchall()

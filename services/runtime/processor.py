@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 
 import pydantic
 
+from dbkit import TransientDatabaseError
 from services.events import Event
 from services.runtime.dlq import Failure, send_to_dlq
 from services.runtime.errors import PermanentError, ProcessingError, ValidationFailedError
@@ -183,7 +184,9 @@ class Processor:
                 raise _Stopping
         event_id = str(event.metadata.event_id)
         self._log_context = bind_message_context(event.metadata.correlation_id)
-        with self.db.transaction() as conn:
+        # Serialized with every transaction about the same key (the aggregate: an order) in any
+        # instance of this service: two instances never interleave one order's state changes.
+        with self.db.transaction(lock=_lock_name(msg, event_id)) as conn:
             seen = conn.execute(
                 "SELECT 1 FROM inbox WHERE consumer_group = ? AND event_id = ?",
                 (self.group, event_id),
@@ -229,8 +232,12 @@ def _text(key: bytes | None) -> str | None:
     return None if key is None else key.decode(errors="replace")
 
 
+def _lock_name(msg: Incoming, event_id: str) -> str:
+    return f"key:{msg.key.hex()}" if msg.key else f"event:{event_id}"
+
+
 def _error_class(exc: Exception, exhausted: bool) -> str:
-    if isinstance(exc, ProcessingError):
+    if isinstance(exc, ProcessingError | TransientDatabaseError):
         name = exc.error_class
     elif isinstance(exc, sqlite3.OperationalError):
         name = "database_unavailable"

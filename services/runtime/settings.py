@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     console_url: str = "http://127.0.0.1:8080"
 
     data_dir: Path = Path("var/data")
+    # Empty: each service keeps a SQLite file under data_dir.  postgresql://...: every service
+    # works in its own schema of that database (schema = service name), sharing nothing local.
+    database_url: str = ""
+    database_pool_size: int = 10  # connections per process, at most (PostgreSQL)
     # Tansu takes about half the session timeout to complete a group join: keep it short in dev.
     session_timeout_ms: int = 6000
     fetch_wait_max_ms: int = 50
@@ -42,3 +46,7 @@ class Settings(BaseSettings):
 
     def database_path(self, service: str) -> Path:
         return self.data_dir / f"{service}.sqlite3"
+
+    def database_target(self, service: str) -> str | Path:
+        """Where `service` keeps its state: the DATABASE_URL if set, else its SQLite file."""
+        return self.database_url or self.database_path(service)

@@ -1,72 +1,83 @@
-"""Each service owns one database: its own tables plus the runtime's inbox and outbox.
+"""Each service owns one database: its own tables plus the runtime's inbox, outbox and meta rows.
 
-SQLite by default (path from settings).  All SQL goes through `Database.transaction()`, the one
-place a connection is opened, so a PostgreSQL adapter has a single seam to fill.
+SQLite under DATA_DIR by default; with DATABASE_URL=postgresql://... every instance of a service
+works in the PostgreSQL schema named after the service and touches no other (`dbkit`).  All SQL
+goes through `Database.transaction()`; the tables come from versioned migrations, the runtime's
+below and each service's own (`MIGRATIONS` in its store.py), applied by `open_store` at start.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-RUNTIME_SCHEMA = """
+from dbkit import Connection, Database, Migration, apply_migrations, open_database
+
+__all__ = ["RUNTIME_MIGRATIONS", "Connection", "Database", "Migration", "open_store"]
+
+_UTC_NOW_SQLITE = "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+_UTC_NOW_PG = "(to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))"
+
+_RUNTIME_TABLES = """
 CREATE TABLE IF NOT EXISTS inbox (
     consumer_group TEXT NOT NULL,
     event_id TEXT NOT NULL,
     topic TEXT NOT NULL,
-    processed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    processed_at TEXT NOT NULL DEFAULT {now},
     PRIMARY KEY (consumer_group, event_id)
 );
 CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id {id},
     topic TEXT NOT NULL,
-    key BLOB,
-    value BLOB NOT NULL,
+    key {blob},
+    value {blob} NOT NULL,
     event_id TEXT NOT NULL,
-    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    created_at TEXT NOT NULL DEFAULT {now},
     published_at TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (id) WHERE published_at IS NULL;
 CREATE TABLE IF NOT EXISTS runtime_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+RUNTIME_MIGRATIONS = (
+    Migration(
+        1,
+        "inbox, outbox and runtime_meta",
+        sqlite=_RUNTIME_TABLES.format(
+            now=_UTC_NOW_SQLITE, id="INTEGER PRIMARY KEY AUTOINCREMENT", blob="BLOB"
+        ),
+        postgresql=_RUNTIME_TABLES.format(
+            now=_UTC_NOW_PG, id="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", blob="BYTEA"
+        ),
+    ),
+    Migration(
+        2,
+        "outbox leases: relays of several instances claim keys instead of holding a lock",
+        """
+        ALTER TABLE outbox ADD COLUMN leased_by TEXT;
+        ALTER TABLE outbox ADD COLUMN lease_until DOUBLE PRECISION;
+        CREATE INDEX IF NOT EXISTS outbox_pending_by_key ON outbox (key, id)
+            WHERE published_at IS NULL;
+        """,
+    ),
+)
+RUNTIME = "runtime"
 
-class Database:
-    """A service's SQLite database; one writer at a time, readers never blocked (WAL)."""
 
-    def __init__(self, path: Path | str, schema_sql: str = "") -> None:
-        self.path = Path(path) if str(path) != ":memory:" else path
-        if isinstance(self.path, Path):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self._conn = sqlite3.connect(
-            str(self.path), isolation_level=None, check_same_thread=False, timeout=30
-        )
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.executescript(RUNTIME_SCHEMA + schema_sql)
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-
-    def query(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+def open_store(
+    target: str | Path,
+    service: str,
+    migrations: Sequence[Migration] = (),
+    *,
+    pool_size: int = 10,
+    up_to: Mapping[str, int] | None = None,
+) -> Database:
+    """The database of `service` at `target` (a SQLite path or a postgresql:// URL), migrated to
+    the latest runtime and service steps (or only `up_to` them, for upgrade tests)."""
+    db = open_database(target, schema=service, pool_size=pool_size, name=service)
+    try:
+        apply_migrations(db, {RUNTIME: RUNTIME_MIGRATIONS, service: migrations}, up_to=up_to)
+    except BaseException:
+        db.close()
+        raise
+    return db

@@ -24,7 +24,7 @@ from services.runtime.processor import Outcome, Processor, RetryPolicy
 from services.runtime.registration import generated_schemas, register_all
 from services.runtime.serde import EventSerde
 from services.runtime.sinks import MemorySink
-from services.runtime.store import Database
+from services.runtime.store import open_store
 
 E = TypeVar("E", bound=Event)
 
@@ -47,9 +47,8 @@ class TestBus:
         self._cursor: dict[tuple[str, str], int] = {}
         fast_retry = RetryPolicy(max_attempts=3, base_delay_s=0.001, max_delay_s=0.002)
         for app in apps:
-            app.bind(
-                Database(tmp_path / f"{app.name}.sqlite3", app.schema_sql), self.serde, self.sink
-            )
+            db = open_store(tmp_path / f"{app.name}.sqlite3", app.name, app.migrations)
+            app.bind(db, self.serde, self.sink)
             for hook in app.startup_hooks:
                 hook(app)
             for processor in app.processors(self.sink):

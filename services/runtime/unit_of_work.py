@@ -5,11 +5,11 @@ Either all of it commits or none of it does."""
 from __future__ import annotations
 
 import datetime
-import sqlite3
 import uuid
 
 from services.events import Event, EventMetadata
 from services.runtime.serde import Codec
+from services.runtime.store import Connection
 
 
 def now_utc() -> datetime.datetime:
@@ -31,7 +31,7 @@ def new_metadata(
 class UnitOfWork:
     def __init__(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         serde: Codec,
         service: str,
         incoming: Event | None = None,

@@ -9,10 +9,10 @@ nothing else about an order tell "not placed yet" from "placed" with the `known_
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 
 from services.runtime.errors import UnknownAggregateError
+from services.runtime.store import Connection
 
 
 class UnknownOrderError(UnknownAggregateError):
@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS known_orders (
 """
 
 
-def remember_order(conn: sqlite3.Connection, order_id: uuid.UUID) -> None:
+def remember_order(conn: Connection, order_id: uuid.UUID) -> None:
     """Record that the order was placed (its OrderCreated was seen)."""
     conn.execute(
         "INSERT INTO known_orders (order_id) VALUES (?) ON CONFLICT (order_id) DO NOTHING",
@@ -36,6 +36,6 @@ def remember_order(conn: sqlite3.Connection, order_id: uuid.UUID) -> None:
     )
 
 
-def is_known(conn: sqlite3.Connection, order_id: uuid.UUID) -> bool:
+def is_known(conn: Connection, order_id: uuid.UUID) -> bool:
     row = conn.execute("SELECT 1 FROM known_orders WHERE order_id = ?", (str(order_id),)).fetchone()
     return row is not None

@@ -12,7 +12,7 @@ ORDERS_GROUP = "shipping-orders"
 
 
 def create_app(settings: Settings) -> ServiceApp:
-    app = ServiceApp("shipping", settings=settings, schema_sql=store.SCHEMA)
+    app = ServiceApp("shipping", settings=settings, migrations=store.MIGRATIONS)
     app.publisher(OrderShipped)
     app.subscriber(OrderCreated, group=ORDERS_GROUP)(remember_order)
     app.subscriber(InventoryReserved)(ship_order)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 
+from services.runtime.store import Connection, Migration
 from services.runtime.unit_of_work import now_utc
 from services.saga import known_orders
 from services.shipping.domain import Shipment
@@ -21,14 +21,15 @@ SCHEMA = (
 );
 """
 )
+MIGRATIONS = (Migration(1, "known orders and shipments", SCHEMA),)
 
 
-def has_shipment(conn: sqlite3.Connection, order_id: uuid.UUID) -> bool:
+def has_shipment(conn: Connection, order_id: uuid.UUID) -> bool:
     row = conn.execute("SELECT 1 FROM shipments WHERE order_id = ?", (str(order_id),)).fetchone()
     return row is not None
 
 
-def add_shipment(conn: sqlite3.Connection, shipment: Shipment, reservation_id: str) -> None:
+def add_shipment(conn: Connection, shipment: Shipment, reservation_id: str) -> None:
     conn.execute(
         "INSERT INTO shipments"
         " (shipment_id, order_id, reservation_id, carrier, tracking_number, created_at)"

@@ -24,7 +24,7 @@ from services.events import (
 )
 from services.order import store
 from services.order.domain import OrderEvent, rebuild
-from services.runtime.store import Database
+from services.runtime.store import Database, open_store
 from tests.unit.order.builders import T0, meta, order_created
 
 
@@ -62,7 +62,7 @@ def journey(oid: uuid.UUID) -> list[OrderEvent]:
 
 
 def fold_as_they_come(tmp_path: Path, events: list[OrderEvent]) -> Database:
-    db = Database(tmp_path / f"order-{uuid.uuid4().hex}.sqlite3", store.SCHEMA)
+    db = open_store(tmp_path / f"order-{uuid.uuid4().hex}.sqlite3", "order", store.MIGRATIONS)
     for event in events:
         with db.transaction() as conn:
             store.project(conn, event, event.TOPICS[0])

@@ -10,7 +10,7 @@ from services.events import OrderPaid
 from services.order import store
 from services.order.domain import OrderStatus, rebuild
 from services.order.replay import differences, live_states, write_store
-from services.runtime.store import Database
+from services.runtime.store import open_store
 from tests.unit.order.builders import meta, order_created
 
 
@@ -25,7 +25,7 @@ def test_write_store_is_fresh_and_holds_the_rebuilt_projection(tmp_path: Path) -
     states = write_store(out, [paid, created])
     assert states[oid].status is OrderStatus.PAID
     assert live_states(out) == states
-    db = Database(out, store.SCHEMA)
+    db = open_store(out, "order", store.MIGRATIONS)
     assert [r.event_type for r in store.timeline(db, oid)] == ["OrderCreated", "OrderPaid"]
 
 

@@ -15,7 +15,7 @@ from services.order import store
 from services.order.domain import Line, OrderStatus
 from services.order.service import IdempotencyKeyReused, PlacedOrder, PlaceOrder, place_order
 from services.runtime.serde import EventSerde
-from services.runtime.store import Database
+from services.runtime.store import Database, open_store
 from services.runtime.testing import mock_registry
 from services.runtime.unit_of_work import UnitOfWork
 
@@ -35,7 +35,7 @@ def command(
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(tmp_path / "order.sqlite3", store.SCHEMA)
+    database = open_store(tmp_path / "order.sqlite3", "order", store.MIGRATIONS)
     yield database
     database.close()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from services.runtime.messages import Incoming
 from services.runtime.processor import Outcome, Processor, RetryPolicy, Subscription
 from services.runtime.sinks import MemorySink
-from services.runtime.store import Database
+from services.runtime.store import open_store
 from tests.runtime_fakes import FlakyHandler, Ping, PlainSerde
 
 
@@ -24,7 +24,7 @@ def processor(tmp_path: Path, handler: FlakyHandler) -> Processor:
         return ping.text.startswith("mine")
 
     sub = Subscription(Ping, "t", "g", handler, accepts)
-    db = Database(tmp_path / "g.sqlite3")
+    db = open_store(tmp_path / "g.sqlite3", "svc")
     return Processor("svc", "g", [sub], db, PlainSerde(), MemorySink(), RetryPolicy(2, 0, 0))
 
 

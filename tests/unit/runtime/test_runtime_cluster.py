@@ -10,11 +10,11 @@ import pytest
 from confluent_kafka import KafkaException
 
 from services.runtime.cluster import BrokerHistoryLost, ClusterWatch, check_recorded
-from services.runtime.store import Database
+from services.runtime.store import open_store
 
 
 def test_first_start_records_the_cluster_and_another_one_is_refused(tmp_path: Path) -> None:
-    db = Database(tmp_path / "s.sqlite3")
+    db = open_store(tmp_path / "s.sqlite3", "svc")
     check_recorded(db, "tansu-aaa")
     check_recorded(db, "tansu-aaa")  # a restart against the same broker is fine
     with pytest.raises(BrokerHistoryLost, match="from 'tansu-aaa' to 'tansu-bbb'"):

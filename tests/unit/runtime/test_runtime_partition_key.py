@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from services.runtime.outbox import OutboxRelay
 from services.runtime.sinks import MemorySink
-from services.runtime.store import Database
+from services.runtime.store import open_store
 from services.runtime.unit_of_work import UnitOfWork
 from tests.runtime_fakes import Ping, PlainSerde
 
@@ -17,7 +17,7 @@ class Unkeyed(Ping):
 
 
 def published(tmp_path: Path, *events: Ping) -> list[tuple[bytes | None, bytes | None]]:
-    db = Database(tmp_path / "svc.sqlite3")
+    db = open_store(tmp_path / "svc.sqlite3", "svc")
     with db.transaction() as conn:
         uow = UnitOfWork(conn, PlainSerde(), "svc")
         for event in events:

@@ -9,7 +9,7 @@ from pathlib import Path
 from services.runtime.messages import Incoming
 from services.runtime.processor import Outcome, Processor, Retry, RetryPolicy, Subscription
 from services.runtime.sinks import MemorySink
-from services.runtime.store import Database
+from services.runtime.store import open_store
 from tests.runtime_fakes import FlakyHandler, Ping, PlainSerde
 
 
@@ -23,7 +23,7 @@ def processor(tmp_path: Path, handler: FlakyHandler, waiting: threading.Event) -
         return 30.0 if ping.text == "forever" else 0.5
 
     sub = Subscription(Ping, "t", "g", handler, wait=wait)
-    db = Database(tmp_path / "g.sqlite3")
+    db = open_store(tmp_path / "g.sqlite3", "svc")
     return Processor("svc", "g", [sub], db, PlainSerde(), MemorySink(), RetryPolicy(2, 0, 0))
 
 

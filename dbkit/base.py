@@ -1,0 +1,82 @@
+"""What every engine offers: connections that take `?` placeholders and give rows by column name,
+short transactions (optionally serialized on a named lock), and errors sorted for retrying."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class Row(Protocol):
+    """A result row: by position (`row[0]`) and by column name (`row["id"]`), `dict(row)`."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+    def keys(self) -> list[str]: ...
+
+
+class Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...  # Row | None (Any: sqlite3's own cursor types it so)
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """The part of a DB-API connection the project uses; SQL is written with `?` placeholders."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Cursor: ...
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> Cursor: ...
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few SQL fragments that differ between engines (everything else is written once)."""
+
+    name: str  # "sqlite" | "postgresql"
+    skip_locked: str  # appended to a SELECT that claims rows other workers must skip
+    now_epoch: str  # the database's clock, in seconds since the epoch (one clock for all hosts)
+
+
+class TransientDatabaseError(Exception):
+    """The database could not do it now; the same work may succeed when retried."""
+
+    error_class = "database_unavailable"
+
+
+class DatabaseUnavailable(TransientDatabaseError):
+    """Server down, connection lost, no connection free in time, file locked."""
+
+
+class DatabaseConflict(TransientDatabaseError):
+    """A concurrent transaction won (serialization failure, deadlock): retry the whole thing."""
+
+    error_class = "database_conflict"
+
+
+class Database(Protocol):
+    """One service's (or the registry's) database, whatever the engine."""
+
+    dialect: Dialect
+    description: str  # where it is, for messages: a path or a URL without password
+    namespace_ddl: str  # creates the namespace its tables live in ("" when the file is it)
+
+    def transaction(self, lock: str | None = None) -> AbstractContextManager[Connection]:
+        """One transaction: committed when the block ends, rolled back on any exception.
+
+        `lock` serializes it with every other transaction of this database (in any process)
+        that names the same lock; on SQLite every write transaction is serialized anyway."""
+        ...
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """One read outside any transaction of the caller's."""
+        ...
+
+    def close(self) -> None: ...
