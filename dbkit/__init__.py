@@ -48,12 +48,20 @@ def is_postgres_url(target: str | Path | None) -> bool:
 
 
 def open_database(
-    target: str | Path, *, schema: str = "public", pool_size: int = 10, name: str = "shop-events"
+    target: str | Path,
+    *,
+    schema: str = "public",
+    pool_size: int = 10,
+    timeout_s: float = 10.0,
+    name: str = "shop-events",
 ) -> Database:
     """A PostgreSQL database (`target` a postgresql:// URL, working in `schema`) or a SQLite file
-    (`target` a path; `schema` is then the file itself)."""
+    (`target` a path; `schema` is then the file itself).  `timeout_s`: how long to wait for a
+    connection before `DatabaseUnavailable` (PostgreSQL)."""
     if is_postgres_url(target):
         from dbkit.postgres import PostgresDatabase  # psycopg only where PostgreSQL is used
 
-        return PostgresDatabase(str(target), schema, pool_size=pool_size, application_name=name)
+        return PostgresDatabase(
+            str(target), schema, pool_size=pool_size, timeout_s=timeout_s, application_name=name
+        )
     return SqliteDatabase(target)

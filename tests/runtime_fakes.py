@@ -72,8 +72,12 @@ def make_processor(
     handler: FlakyHandler,
     retry: RetryPolicy,
     group: str = "g",
+    target: str | Path | None = None,
+    db_timeout_s: float = 10.0,
 ) -> tuple[Processor, MemorySink]:
+    """A processor of `topics` over a store of its own (SQLite under tmp_path unless `target`
+    names another database: two processors on one target are two instances of one service)."""
     sink = MemorySink()
     subs = [Subscription(Ping, t, group, handler) for t in topics]
-    db = open_store(tmp_path / f"{group}.sqlite3", "svc")
+    db = open_store(target or tmp_path / f"{group}.sqlite3", "svc", timeout_s=db_timeout_s)
     return Processor("svc", group, subs, db, PlainSerde(), sink, retry), sink

@@ -70,11 +70,14 @@ def open_store(
     migrations: Sequence[Migration] = (),
     *,
     pool_size: int = 10,
+    timeout_s: float = 10.0,
     up_to: Mapping[str, int] | None = None,
 ) -> Database:
     """The database of `service` at `target` (a SQLite path or a postgresql:// URL), migrated to
     the latest runtime and service steps (or only `up_to` them, for upgrade tests)."""
-    db = open_database(target, schema=service, pool_size=pool_size, name=service)
+    db = open_database(
+        target, schema=service, pool_size=pool_size, timeout_s=timeout_s, name=service
+    )
     try:
         apply_migrations(db, {RUNTIME: RUNTIME_MIGRATIONS, service: migrations}, up_to=up_to)
     except BaseException:
