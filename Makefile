@@ -26,8 +26,8 @@ system-deps: ## Debian packages the tests need (PostgreSQL server), installed on
 run: $(STAMP) ## start the embedded stack, place demo orders, show the live flow until Ctrl-C
 	@$(PY) -m stack run
 
-up: $(STAMP) ## start the embedded stack in the background and wait until healthy
-	@$(PY) -m stack up
+up: $(STAMP) ## start the embedded stack in the background and wait until healthy (INSTANCES=2: two of each service)
+	@$(PY) -m stack up $(if $(INSTANCES),--instances $(INSTANCES))
 
 down: $(STAMP) ## stop everything `make up` started
 	@$(PY) -m stack down

@@ -63,11 +63,11 @@ def cmd_run(config: StackConfig, once: bool) -> int:
         stack.stop()
 
 
-def cmd_up(config: StackConfig) -> int:
+def cmd_up(config: StackConfig, instances: int = 1) -> int:
     stack = Stack(config, _say)
     try:
         stack.start_infra()
-        stack.start_services()
+        stack.start_services(instances=instances)
         stack.start_console()
     except BaseException:
         stack.stop()
@@ -122,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="start everything, place demo orders, trace live until Ctrl-C")
     run.add_argument("--once", action="store_true", help="stop after the demo orders finish")
-    sub.add_parser("up", help="start everything in the background")
+    up = sub.add_parser("up", help="start everything in the background")
+    up.add_argument("--instances", type=int, default=1, help="instances of each service")
     sub.add_parser("down", help="stop what `up` started")
     sub.add_parser(
         "status",
@@ -156,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             return cmd_run(config, args.once)
         if args.command == "up":
-            return cmd_up(config)
+            return cmd_up(config, args.instances)
         if args.command == "down":
             Stack.stop_detached(args.root, _say)
             return 0

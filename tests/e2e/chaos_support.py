@@ -3,7 +3,6 @@ what the run left behind (order states, payment and inventory ledgers, events pe
 
 from __future__ import annotations
 
-import sqlite3
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -20,7 +19,8 @@ from stack.demo import order_body
 from stack.dlq_tool import dlq_reasons
 from stack.health import service_health
 from stack.offsets import log_end_offsets
-from stack.stack import Stack
+from stack.stack import SERVICES, Stack
+from tests.e2e.conftest import service_rows
 
 OK, DECLINED, SOLDOUT = "ok", "declined", "soldout"
 STATUS = {OK: "DELIVERED", DECLINED: "CANCELLED", SOLDOUT: "CANCELLED"}
@@ -138,6 +138,7 @@ class Audit:
     duplicate_events: int = 0  # distinct events beyond one per order and topic
     redelivered_copies: int = 0  # same event id published more than once (deduplicated)
     inbox_drops: int = 0  # redeliveries dropped by the inboxes of the instances running now
+    outbox_pending: dict[str, int] = field(default_factory=dict)  # rows never published
     dlq_by_reason: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -155,16 +156,13 @@ class Audit:
         return [f"{k}: {str(v)[:300]}" for k, v in fields.items()]
 
 
-def db_rows(stack: Stack, service: str, sql: str) -> list[tuple]:
-    path = stack.config.root / "data" / f"{service}.sqlite3"
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        return conn.execute(sql).fetchall()
+def db_rows(stack: Stack, service: str, sql: str, params: tuple[object, ...] = ()) -> list[tuple]:
+    return service_rows(stack, service, sql, params)
 
 
 def stock(stack: Stack, sku: str) -> int:
-    return int(
-        db_rows(stack, "inventory", f"SELECT available FROM stock WHERE sku = '{sku}'")[0][0]
-    )
+    rows = db_rows(stack, "inventory", "SELECT available FROM stock WHERE sku = ?", (sku,))
+    return int(rows[0][0])
 
 
 def audit(
@@ -220,6 +218,10 @@ def audit(
             result.duplicate_events += max(0, notes - len(expected))
 
     result.dlq_by_reason = dlq_reasons(stack.config.kafka)
+    for service in SERVICES:
+        left = db_rows(stack, service, "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL")
+        if left[0][0]:
+            result.outbox_pending[service] = int(left[0][0])
     for health in service_health(stack.ops.values()):
         groups = health.get("groups") or {}
         result.inbox_drops += sum(g["duplicates"] for g in groups.values())

@@ -1,4 +1,5 @@
-"""The whole embedded stack (broker, registry, six services), once per session, on free ports."""
+"""The whole embedded stack (broker, registry, six services), once per session and engine (the
+services on SQLite files, then on PostgreSQL schemas), on free ports."""
 
 from __future__ import annotations
 
@@ -11,26 +12,44 @@ from pathlib import Path
 import httpx
 import pytest
 
+from dbkit import open_database
 from stack.demo import TERMINAL, order_body
+from stack.postgres import PostgresServer
 from stack.stack import Stack, StackConfig
 
 
 @contextmanager
-def running_stack(root: Path, label: str) -> Iterator[Stack]:
-    """A whole stack of its own on free ports, stopped however the block ends."""
-    config = StackConfig.on_free_ports(root, {"DELIVERY_DELAY_S": "0.05", "LOG_LEVEL": "INFO"})
+def running_stack(
+    root: Path, label: str, database_url: str = "", instances: int = 1
+) -> Iterator[Stack]:
+    """A whole stack of its own on free ports, stopped however the block ends; its services on
+    PostgreSQL when `database_url` is given, `instances` of each."""
+    config = StackConfig.on_free_ports(
+        root, {"DELIVERY_DELAY_S": "0.05", "LOG_LEVEL": "INFO"}, database_url=database_url
+    )
     running = Stack(config, say=lambda m: print(f"[{label}] {m}"))
     try:
         running.start_infra()
-        running.start_services()
+        running.start_services(instances=instances)
         yield running
     finally:
         running.stop()
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running_stack(tmp_path_factory.mktemp("stack"), "stack") as running:
+def engine_url(request: pytest.FixtureRequest, engine: str, name: str) -> str:
+    """ "" for SQLite; for PostgreSQL a new database on the session's server."""
+    if engine == "sqlite":
+        return ""
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.create_database(name)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    url = engine_url(request, request.param, "saga")
+    with running_stack(tmp_path_factory.mktemp("stack"), f"stack-{request.param}", url) as running:
         yield running
 
 
@@ -83,3 +102,14 @@ def wait_terminal(
 
 def data_dir(stack: Stack) -> Path:
     return stack.config.root / "data"
+
+
+def service_rows(stack: Stack, service: str, sql: str, params: tuple[object, ...] = ()) -> list:
+    """Rows of a query on a service's own database (SQLite file or PostgreSQL schema), read while
+    the service runs."""
+    target = stack.config.database_url or data_dir(stack) / f"{service}.sqlite3"
+    db = open_database(target, schema=service, pool_size=1)
+    try:
+        return [tuple(r) for r in db.query(sql, params)]
+    finally:
+        db.close()

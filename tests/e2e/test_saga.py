@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
 from stack.stack import Stack
-from tests.e2e.conftest import PlaceOrder, data_dir, wait_terminal
+from tests.e2e.conftest import PlaceOrder, service_rows, wait_terminal
 
 
 def stock_of(stack: Stack, sku: str) -> int:
-    with sqlite3.connect(data_dir(stack) / "inventory.sqlite3") as conn:
-        row = conn.execute("SELECT available FROM stock WHERE sku = ?", (sku,)).fetchone()
-    return int(row[0])
+    return int(
+        service_rows(stack, "inventory", "SELECT available FROM stock WHERE sku = ?", (sku,))[0][0]
+    )
 
 
 def timeline(api: httpx.Client, order_id: str) -> list[str]:

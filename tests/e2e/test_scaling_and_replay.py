@@ -31,11 +31,11 @@ def test_replay_rebuilds_the_live_projection(
         place_order("erin", [("SKU-SOLDOUT", 1, "3.00")]),
     ]
     wait_terminal(api, placed)
-    live_path = data_dir(stack) / "order.sqlite3"
+    live = stack.config.database_url or data_dir(stack) / "order.sqlite3"
     deadline = time.monotonic() + 60
     while True:  # the projection may still be applying the last events of other topics
         rebuilt = replay_from_kafka(stack_settings(stack), idle_s=1.5, progress=lambda _: None)
-        diffs = differences(rebuilt, live_states(live_path))
+        diffs = differences(rebuilt, live_states(live))
         if not diffs or time.monotonic() > deadline:
             break
         time.sleep(1)
