@@ -21,6 +21,7 @@ from dbkit.base import (
     Dialect,
     Row,
     TransientDatabaseError,
+    UnstorableValueError,
 )
 from dbkit.migrations import Migration, MigrationError, apply_migrations
 from dbkit.sqlite import SqliteDatabase
@@ -37,6 +38,7 @@ __all__ = [
     "Row",
     "SqliteDatabase",
     "TransientDatabaseError",
+    "UnstorableValueError",
     "apply_migrations",
     "is_postgres_url",
     "open_database",

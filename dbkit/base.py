@@ -45,6 +45,10 @@ class Dialect:
     now_epoch: str  # the database's clock, in seconds since the epoch (one clock for all hosts)
 
 
+class UnstorableValueError(ValueError):
+    """A value the engine cannot store as given (PostgreSQL text cannot hold NUL characters)."""
+
+
 class TransientDatabaseError(Exception):
     """The database could not do it now; the same work may succeed when retried."""
 
@@ -77,6 +81,12 @@ class Database(Protocol):
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """One read outside any transaction of the caller's."""
+        ...
+
+    def reader(self) -> Connection:
+        """A connection for reads outside transactions, each statement on its own (SQLite: one
+        connection per thread, never blocked by the writer; PostgreSQL: a pooled connection per
+        statement, its rows fetched at once)."""
         ...
 
     def close(self) -> None: ...

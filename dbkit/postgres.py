@@ -21,7 +21,14 @@ from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
-from dbkit.base import Connection, Cursor, DatabaseConflict, DatabaseUnavailable, Dialect
+from dbkit.base import (
+    Connection,
+    Cursor,
+    DatabaseConflict,
+    DatabaseUnavailable,
+    Dialect,
+    UnstorableValueError,
+)
 
 DIALECT = Dialect(
     name="postgresql",
@@ -108,6 +115,39 @@ class PgConnection:
         return cur
 
 
+class FetchedCursor:
+    """The rows of one statement, already fetched (its connection went back to the pool)."""
+
+    def __init__(self, rows: list[Any], rowcount: int) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+
+    def fetchone(self) -> Any:
+        return self._rows[0] if self._rows else None
+
+    def fetchall(self) -> list[Any]:
+        return list(self._rows)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows)
+
+
+class PooledReads:
+    """Reads outside transactions: each statement on a pooled connection of its own."""
+
+    def __init__(self, database: PostgresDatabase) -> None:
+        self.database = database
+
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Cursor:
+        with self.database.connection() as conn:
+            cur = conn.execute(sql, parameters)
+            rows = cur.fetchall() if cur.description is not None else []  # type: ignore[attr-defined]
+            return FetchedCursor(rows, cur.rowcount)
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> Cursor:
+        raise TypeError("reads only: write in a transaction")
+
+
 def lock_id(namespace: str, name: str) -> int:
     """The 64-bit advisory lock key of `name` within `namespace` (a schema)."""
     digest = hashlib.blake2b(f"{namespace}\0{name}".encode(), digest_size=8).digest()
@@ -163,6 +203,10 @@ class PostgresDatabase:
     def _translated(self) -> Iterator[None]:
         try:
             yield
+        except (ValueError, psycopg.DataError) as exc:  # NUL in text is refused before sending
+            if "NUL" in str(exc):
+                raise UnstorableValueError(str(exc)) from exc
+            raise
         except _CONFLICTS as exc:
             raise DatabaseConflict(f"{self.description}: {exc}") from exc
         except psycopg.OperationalError as exc:  # down, connection lost, pool timeout
@@ -175,9 +219,18 @@ class PostgresDatabase:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id(self.schema, lock),))
             yield PgConnection(conn)
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A pooled connection in autocommit, for statements that need no transaction."""
         with self._translated(), self._pool.connection() as conn:
-            return PgConnection(conn).execute(sql, params).fetchall()
+            yield PgConnection(conn)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self.connection() as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def reader(self) -> Connection:
+        return PooledReads(self)
 
     def close(self) -> None:
         self._pool.close()

@@ -29,13 +29,19 @@ class SqliteDatabase:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.description = str(self.path)
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(
+        self._local = threading.local()
+        self._conn = self._connect()
+        self._conn.execute("PRAGMA journal_mode=WAL")
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
             str(self.path), isolation_level=None, check_same_thread=False, timeout=30
         )
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=30000")
+        return conn
 
     @contextmanager
     def transaction(self, lock: str | None = None) -> Iterator[Connection]:
@@ -59,6 +65,14 @@ class SqliteDatabase:
                 return self._conn.execute(sql, params).fetchall()
             except sqlite3.OperationalError as exc:
                 raise DatabaseUnavailable(f"{self.description}: {exc}") from exc
+
+    def reader(self) -> Connection:
+        if self.path == ":memory:":  # one connection holds the whole database
+            return self._conn
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
 
     def close(self) -> None:
         with self._lock:

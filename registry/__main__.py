@@ -1,4 +1,7 @@
-"""`python -m registry serve --host H --port P --data-dir D [--auth-file F]`."""
+"""`python -m registry serve --host H --port P (--data-dir D | --database-url URL) [--auth-file F]`.
+
+With `--database-url postgresql://...` (or REGISTRY_DATABASE_URL) the schemas live in that
+database's `registry` schema, and any number of registry processes may serve it at once."""
 
 from __future__ import annotations
 
@@ -24,6 +27,11 @@ def main(argv: list[str] | None = None) -> int:
         "--data-dir", type=Path, default=Path(os.environ.get("REGISTRY_DATA_DIR", ".registry-data"))
     )
     serve.add_argument(
+        "--database-url",
+        default=os.environ.get("REGISTRY_DATABASE_URL", ""),
+        help="postgresql://... to keep the schemas in PostgreSQL instead of the data dir",
+    )
+    serve.add_argument(
         "--auth-file",
         type=Path,
         default=os.environ.get("REGISTRY_AUTH_FILE") or None,
@@ -41,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     except AuthFileError as exc:  # one line naming the file and the key, no traceback
         print(f"registry: {exc}", file=sys.stderr)
         return 2
-    app = create_app(args.data_dir, users, args.max_body_bytes)
+    app = create_app(args.data_dir, users, args.max_body_bytes, args.database_url)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     return 0
 

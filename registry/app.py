@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dbkit import TransientDatabaseError, UnstorableValueError
 from registry.api import compatibility, config, mode, schemas, subjects
 from registry.api.http_compat import ConfluentHttp
 from registry.api.models import RegistryJSONResponse
@@ -121,8 +122,12 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
 
 
 def create_app(
-    data_dir: Path, users: dict[str, User] | None = None, max_body: int = DEFAULT_MAX_BODY
+    data_dir: Path | None,
+    users: dict[str, User] | None = None,
+    max_body: int = DEFAULT_MAX_BODY,
+    database_url: str = "",
 ) -> FastAPI:
+    """The registry over SQLite in `data_dir`, or over PostgreSQL at `database_url`."""
     app = FastAPI(
         title="Schema Registry",
         version="1.0.0",
@@ -130,7 +135,7 @@ def create_app(
         default_response_class=RegistryJSONResponse,
         redirect_slashes=False,  # ConfluentHttp strips a trailing slash instead
     )
-    app.state.registry = Registry(Storage(data_dir))
+    app.state.registry = Registry(Storage(data_dir, database_url))
     for module in (subjects, schemas, config, compatibility, mode):
         app.include_router(module.router)
 
@@ -149,6 +154,15 @@ def create_app(
     @app.exception_handler(RegistryError)
     async def registry_error(_: Request, exc: RegistryError) -> JSONResponse:
         return RegistryJSONResponse(exc.body(), status_code=exc.status)
+
+    @app.exception_handler(TransientDatabaseError)
+    async def store_unavailable(_: Request, exc: TransientDatabaseError) -> JSONResponse:
+        log.warning("store unavailable: %s", str(exc)[:300])
+        return _error(503, ErrorCode.STORE_ERROR, "Error in the backend data store; retry")
+
+    @app.exception_handler(UnstorableValueError)
+    async def unstorable(_: Request, exc: UnstorableValueError) -> JSONResponse:
+        return _error(422, ErrorCode.UNPROCESSABLE_ENTITY, f"Unprocessable entity: {exc}")
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,8 +1,13 @@
-"""SQLite persistence: schemas (by id), subject versions, and per-subject config and mode.
+"""Persistence: schemas (by id), subject versions, and per-subject config and mode, in SQLite
+(a file under the data dir) or PostgreSQL (`--database-url`, schema `registry`), through `dbkit`.
 
-Durability: WAL with synchronous=FULL, so an acknowledged (committed) write survives kill -9.
-Writes go through `Storage.writer()`: one process-wide lock plus BEGIN IMMEDIATE, so registrations
-are serialized (one id per schema, gap-free versions). Reads use one connection per thread.
+Durability: an acknowledged write is committed (SQLite: WAL with synchronous=FULL), so it survives
+kill -9.  Writes go through `Storage.writer()`: serialized by a process-wide lock and, across
+processes, by the database (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL), so
+registrations get one id per schema and gap-free versions however many registry processes serve
+one database.  Every write also bumps the store's generation, which the read cache of every other
+process compares with its own before serving a hit (`Storage.generation()`).  Reads use one
+connection per thread (SQLite) or a pooled connection per statement (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from dbkit import Connection, Migration, SqliteDatabase, apply_migrations, open_database
 
 GLOBAL = ""  # the subject key of global config and mode rows
 
@@ -49,12 +56,26 @@ CREATE TABLE IF NOT EXISTS config (subject TEXT PRIMARY KEY, compatibility TEXT 
 CREATE TABLE IF NOT EXISTS modes (subject TEXT PRIMARY KEY, mode TEXT NOT NULL);
 """
 
+MIGRATIONS = (
+    Migration(1, "schemas, versions, references, config and modes", _SCHEMA),
+    Migration(
+        2,
+        "the store generation: bumped by every write, read by every process's cache",
+        """
+        CREATE TABLE IF NOT EXISTS store_generation (
+            id INTEGER PRIMARY KEY CHECK (id = 1), value BIGINT NOT NULL
+        );
+        INSERT INTO store_generation (id, value) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+        """,
+    ),
+)
+
 # Columns added after the first release: (name, type). Older data dirs get them on open.
 _ADDED_SCHEMA_COLUMNS = (("metadata", "TEXT"), ("rule_set", "TEXT"), ("base_fingerprint", "TEXT"))
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
-    """Bring an older database up to date (idempotent; runs before `_SCHEMA`'s indexes)."""
+    """Bring a SQLite file from before versioned migrations up to step 1 (idempotent)."""
     have = {r[1] for r in conn.execute("PRAGMA table_info(schemas)")}
     if not have:
         return  # a new database: `_SCHEMA` creates everything
@@ -91,7 +112,7 @@ class VersionRow:
 class Tx:
     """Queries over one connection (inside a write transaction or a plain read)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def _one(self, sql: str, *args: Any) -> Any:
@@ -174,11 +195,12 @@ class Tx:
         metadata: dict[str, Any] | None = None,
         rule_set: dict[str, Any] | None = None,
     ) -> int:
-        cur = self.conn.execute(
+        new_id = schema_id if schema_id is not None else self.max_schema_id() + 1
+        self.conn.execute(
             "INSERT INTO schemas (id, fingerprint, schema_type, text, refs, guid, metadata, "
             "rule_set, base_fingerprint) VALUES (?,?,?,?,?,?,?,?,?)",
             (
-                schema_id,
+                new_id,
                 fingerprint,
                 schema_type,
                 text,
@@ -189,7 +211,6 @@ class Tx:
                 base_fingerprint or fingerprint,
             ),
         )
-        new_id = int(cur.lastrowid or schema_id or 0)
         self.conn.executemany(
             "INSERT INTO refs (schema_id, subject, version) VALUES (?,?,?)",
             [(new_id, r["subject"], r["version"]) for r in refs],
@@ -235,11 +256,12 @@ class Tx:
     def subjects(
         self, prefix: str = "", include_deleted: bool = False, deleted_only: bool = False
     ) -> list[str]:
-        having = "MAX(deleted=0)=1"
+        live = "MAX(CASE WHEN deleted=0 THEN 1 ELSE 0 END)"
+        having = f"{live}=1"
         if include_deleted:
-            having = "1"
+            having = "1=1"
         if deleted_only:
-            having = "MAX(deleted=0)=0"
+            having = f"{live}=0"
         rows = self.conn.execute(
             "SELECT subject FROM versions WHERE substr(subject, 1, ?)=? GROUP BY subject "
             f"HAVING {having} ORDER BY subject",
@@ -298,38 +320,40 @@ class Tx:
 
 
 class Storage:
-    def __init__(self, data_dir: Path) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.path = data_dir / "registry.sqlite3"
-        self._local = threading.local()
+    def __init__(self, data_dir: Path | None = None, database_url: str = "") -> None:
+        """SQLite under `data_dir`, or PostgreSQL at `database_url` (schema `registry`), which
+        several registry processes may serve at once."""
+        if database_url:
+            self.db = open_database(database_url, schema="registry", pool_size=16, name="registry")
+            self.shared = True  # other processes write to it too: caches check the generation
+        else:
+            if data_dir is None:
+                raise ValueError("a data dir or a database URL")
+            data_dir.mkdir(parents=True, exist_ok=True)
+            self.path = data_dir / "registry.sqlite3"
+            legacy = sqlite3.connect(self.path)
+            try:
+                _migrate(legacy)
+            finally:
+                legacy.close()
+            self.db = SqliteDatabase(self.path)
+            self.shared = False  # one process per data dir: its cache is told of every write
         self._write_lock = threading.Lock()
-        self._writer = self._connect()
-        _migrate(self._writer)
-        self._writer.executescript(_SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA busy_timeout=30000")
-        return conn
+        apply_migrations(self.db, {"registry": MIGRATIONS})
 
     def reader(self) -> Tx:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = self._connect()
-        return Tx(conn)
+        return Tx(self.db.reader())
 
     @contextmanager
     def writer(self) -> Iterator[Tx]:
-        with self._write_lock:
-            self._writer.execute("BEGIN IMMEDIATE")
-            try:
-                yield Tx(self._writer)
-            except BaseException:
-                self._writer.execute("ROLLBACK")
-                raise
-            self._writer.execute("COMMIT")
+        with self._write_lock, self.db.transaction(lock="registry-writes") as conn:
+            yield Tx(conn)
+            conn.execute("UPDATE store_generation SET value = value + 1 WHERE id = 1")
+
+    def generation(self) -> int:
+        """How many write transactions the store has committed (from any process)."""
+        row = self.db.reader().execute("SELECT value FROM store_generation WHERE id = 1")
+        return int(row.fetchone()[0])
 
     def close(self) -> None:
-        self._writer.close()
+        self.db.close()

@@ -11,13 +11,18 @@ Every write drops the responses (`invalidate`); parsed schemas are kept, since a
 always denotes the same schema. A response is stored with the generation it was computed in
 (`generation()` before reading the store) and dropped if a write happened meanwhile, so a racing
 read never caches stale data.
+
+When other processes write to the same store (PostgreSQL), `store_generation` reads the store's
+write counter: every lookup compares it with the one the cached responses were computed at and
+drops them all when another process wrote since, so a hit is never older than the last write
+committed anywhere before the request (one indexed read per lookup instead of none).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 from avrokit import ParsedSchema
@@ -69,16 +74,31 @@ class BoundedLRU(Generic[V]):
 
 class ReadCache:
     def __init__(
-        self, max_bytes: int = CACHE_MAX_BYTES, parsed_max_bytes: int = PARSED_CACHE_MAX_BYTES
+        self,
+        max_bytes: int = CACHE_MAX_BYTES,
+        parsed_max_bytes: int = PARSED_CACHE_MAX_BYTES,
+        store_generation: Callable[[], int] | None = None,
     ) -> None:
         self._lock = threading.Lock()
+        self._store_generation = store_generation
+        self._seen_store_generation: int | None = None
         self._generation = 0
         self.responses: BoundedLRU[bytes] = BoundedLRU(max_bytes)
         self.parsed_schemas: BoundedLRU[ParsedSchema] = BoundedLRU(parsed_max_bytes)
 
     def generation(self) -> int:
         """Take before reading the store; pass to `put_*` with what was read."""
+        self._catch_up()
         return self._generation
+
+    def _catch_up(self) -> None:
+        """Forget every response if another process wrote to the store since they were read."""
+        if self._store_generation is None:
+            return
+        now = self._store_generation()
+        if now != self._seen_store_generation:
+            self.invalidate()
+            self._seen_store_generation = now
 
     def invalidate(self) -> None:
         """After every write: forget every response (parsed schemas stay)."""
@@ -94,6 +114,7 @@ class ReadCache:
     # ----------------------------------------------------------- GET /subjects/{s}/versions/{v}
     def version(self, subject: str, version: int | None, deleted: bool) -> bytes | None:
         """The encoded version response; `version` None is the latest."""
+        self._catch_up()
         return self.responses.get(("version", subject, version, deleted))
 
     def put_version(
@@ -103,6 +124,7 @@ class ReadCache:
 
     # ----------------------------------------------------------- GET /schemas/ids/{id}
     def schema(self, schema_id: int) -> bytes | None:
+        self._catch_up()
         return self.responses.get(("id", schema_id))
 
     def put_schema(self, generation: int, schema_id: int, body: bytes) -> None:

@@ -50,7 +50,7 @@ class RegistryCore:
 
     def __init__(self, storage: Storage) -> None:
         self.store = storage
-        self.cache = ReadCache()
+        self.cache = ReadCache(store_generation=storage.generation if storage.shared else None)
         upgrade_reference_fingerprints(storage)
 
     def parse_input(

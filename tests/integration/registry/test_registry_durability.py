@@ -1,5 +1,5 @@
 """Durability (kill -9 and restart), concurrent registrations, and basic auth, each on its own
-registry process."""
+registry process; durability and concurrency on both stores (SQLite data dir, PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,22 +15,34 @@ import httpx
 import pytest
 from registry_helpers import CT, record
 
+from stack.postgres import PostgresServer
 from stack.process import ManagedProcess, free_port
 from stack.registry_process import registry_process, start_registry
 
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest) -> str:
+    """ "" (the data dir's SQLite) or a fresh PostgreSQL database for the registry."""
+    if request.param == "sqlite":
+        return ""
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.create_database(f"registry_{uuid.uuid4().hex[:12]}")
+
+
 @pytest.fixture
-def own_registry(tmp_path: Path) -> Iterator[tuple[str, Path, ManagedProcess]]:
+def own_registry(tmp_path: Path, store_url: str) -> Iterator[tuple[str, Path, ManagedProcess]]:
     port = free_port()
-    proc = start_registry(port, tmp_path / "data", tmp_path / "registry.log")
+    proc = start_registry(
+        port, tmp_path / "data", tmp_path / "registry.log", database_url=store_url
+    )
     yield f"http://127.0.0.1:{port}", tmp_path / "data", proc
     proc.stop()
 
 
 def test_acknowledged_writes_survive_kill_9(
-    own_registry: tuple[str, Path, ManagedProcess], tmp_path: Path
+    own_registry: tuple[str, Path, ManagedProcess], tmp_path: Path, store_url: str
 ) -> None:
     url, data_dir, proc = own_registry
     expected: dict[tuple[str, int], tuple[int, str]] = {}
@@ -49,7 +62,7 @@ def test_acknowledged_writes_survive_kill_9(
         api.delete("/subjects/s2-value/versions/1")
     proc.kill()  # SIGKILL: no shutdown hooks, no checkpoint
     port = int(url.rsplit(":", 1)[1])
-    restarted = start_registry(port, data_dir, tmp_path / "registry2.log")
+    restarted = start_registry(port, data_dir, tmp_path / "registry2.log", database_url=store_url)
     try:
         with httpx.Client(base_url=url) as api:
             for (subject, version), (sid, schema) in expected.items():
@@ -70,7 +83,10 @@ def test_acknowledged_writes_survive_kill_9(
         restarted.stop()
 
 
-def test_concurrent_registrations(registry_url: str, subject: str) -> None:
+def test_concurrent_registrations(
+    own_registry: tuple[str, Path, ManagedProcess], subject: str
+) -> None:
+    registry_url = own_registry[0]
     same = record("Conc", {"name": "a", "type": "int"})
     ids: list[int] = []
     errors: list[str] = []
