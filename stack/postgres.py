@@ -66,8 +66,15 @@ class PostgresServer:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def start_postgres(log_path: Path, port: int | None = None, timeout: float = 60) -> PostgresServer:
-    """initdb, then a server on 127.0.0.1:`port` (free by default); wait until it answers."""
+def start_postgres(
+    log_path: Path,
+    port: int | None = None,
+    timeout: float = 60,
+    host: str = "127.0.0.1",
+    trusted: tuple[str, ...] = (),
+) -> PostgresServer:
+    """initdb, then a server on `host`:`port` (free by default); wait until it answers.
+    `trusted`: further client networks (CIDR) let in without a password, besides loopback."""
     bin_dir = bindir()
     port = port or free_port()
     user = "postgres" if os.geteuid() == 0 else None
@@ -82,6 +89,9 @@ def start_postgres(log_path: Path, port: int | None = None, timeout: float = 60)
         capture_output=True,
         user=user,
     )
+    if trusted:
+        with (data / "pg_hba.conf").open("a") as hba:
+            hba.writelines(f"host all all {network} trust\n" for network in trusted)
     argv = [
         str(bin_dir / "postgres"),
         "-D",
@@ -91,13 +101,13 @@ def start_postgres(log_path: Path, port: int | None = None, timeout: float = 60)
         "-k",
         str(directory),
         "-c",
-        "listen_addresses=127.0.0.1",
+        f"listen_addresses={host}",
         "-c",
         "max_connections=300",
         "-c",
         "fsync=on",
     ]
-    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    url = f"postgresql://postgres@{host}:{port}/postgres"
     process = ManagedProcess(
         "postgres", argv, lambda: _ready(url), log_path, user=user, stop_signal=signal.SIGINT
     )
