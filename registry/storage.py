@@ -334,6 +334,7 @@ class Storage:
             legacy = sqlite3.connect(self.path)
             try:
                 _migrate(legacy)
+                legacy.commit()
             finally:
                 legacy.close()
             self.db = SqliteDatabase(self.path)
