@@ -179,6 +179,12 @@ class PostgresDatabase:
     ) -> None:
         if not SCHEMA_NAME.match(schema):
             raise ValueError(f"schema name {schema!r}: use lower case letters, digits and _")
+        try:
+            port = str(conninfo_to_dict(url).get("port", "5432"))
+        except psycopg.ProgrammingError as exc:
+            raise ValueError(f"not a usable PostgreSQL URL: {exc}") from None
+        if not all(p.isdigit() for p in port.split(",")):
+            raise ValueError(f"not a usable PostgreSQL URL: port {port!r}")
         self.schema = schema
         self.description = f"{safe_description(url)} schema {schema}"
         self.namespace_ddl = f'CREATE SCHEMA IF NOT EXISTS "{schema}"'

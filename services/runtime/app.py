@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from confluent_kafka.admin import AdminClient
 
-from dbkit import TransientDatabaseError
+from dbkit import MigrationError, TransientDatabaseError
 from services.events import Event
 from services.runtime.cluster import (
     EXIT_HISTORY_LOST,
@@ -140,6 +140,7 @@ class ServiceApp:
                 self.name,
                 self.migrations,
                 pool_size=self.settings.database_pool_size,
+                timeout_s=self.settings.database_timeout_s,
             )
         return self._db
 
@@ -212,6 +213,9 @@ class ServiceApp:
             try:
                 self.db  # noqa: B018 - opens and migrates
                 return
+            except (ValueError, MigrationError) as exc:  # a bad URL, a database newer than us
+                get_logger().error("cannot start: database refused", error=str(exc)[:300])
+                raise SystemExit(f"{self.name}: DATABASE_URL / database: {exc}") from None
             except TransientDatabaseError as exc:
                 if time.monotonic() > deadline:
                     get_logger().error("cannot start: database unavailable", error=str(exc)[:300])

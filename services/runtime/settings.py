@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     # works in its own schema of that database (schema = service name), sharing nothing local.
     database_url: str = ""
     database_pool_size: int = 10  # connections per process, at most (PostgreSQL)
+    database_timeout_s: float = 10.0  # waiting for a connection before it counts as unavailable
     # Tansu takes about half the session timeout to complete a group join: keep it short in dev.
     session_timeout_ms: int = 6000
     fetch_wait_max_ms: int = 50

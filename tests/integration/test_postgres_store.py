@@ -13,10 +13,13 @@ import pytest
 
 from dbkit import DatabaseUnavailable, open_database
 from services.payment import store as payment_store
+from services.runtime.app import ServiceApp
 from services.runtime.messages import Incoming
 from services.runtime.processor import Outcome, Retry, RetryPolicy
+from services.runtime.settings import Settings
 from services.runtime.store import open_store
 from stack.postgres import PostgresServer, start_postgres
+from stack.process import free_port
 from tests.runtime_fakes import FlakyHandler, make_processor
 
 pytestmark = pytest.mark.integration
@@ -124,6 +127,21 @@ def test_a_database_that_goes_away_is_retried_then_heals(tmp_path: Path) -> None
         assert handler.handled == ["before", "during"]
     finally:
         server.stop()
+
+
+def test_a_service_waits_for_its_database_then_says_in_one_line_why_it_cannot_start(
+    tmp_path: Path,
+) -> None:
+    nobody = f"postgresql://postgres@127.0.0.1:{free_port()}/gone"
+    settings = Settings(data_dir=tmp_path, database_url=nobody, database_timeout_s=0.5)
+    started = time.monotonic()
+    with pytest.raises(SystemExit, match=r"^svc: database unavailable: .*gone"):
+        ServiceApp("svc", settings=settings)._open_database(wait_s=2)
+    assert time.monotonic() - started >= 2  # it waited (and logged) before giving up
+    for url in ("postgresql://h:notaport/db", "postgresql://h/db?bogus=1"):
+        bad = Settings(data_dir=tmp_path, database_url=url, database_timeout_s=0.5)
+        with pytest.raises(SystemExit, match="^svc: DATABASE_URL / database: not a usable Postgr"):
+            ServiceApp("svc", settings=bad)._open_database(wait_s=2)
 
 
 def test_exhausted_retries_name_the_database(tmp_path: Path) -> None:
