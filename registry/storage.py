@@ -12,6 +12,7 @@ connection per thread (SQLite) or a pooled connection per statement (PostgreSQL)
 
 from __future__ import annotations
 
+import datetime
 import json
 import sqlite3
 import threading
@@ -24,6 +25,7 @@ from typing import Any
 from dbkit import Connection, Migration, SqliteDatabase, apply_migrations, open_database
 
 GLOBAL = ""  # the subject key of global config and mode rows
+DATA_MIGRATIONS = "registry-data"  # the component of data migrations in schema_migrations
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schemas (
@@ -161,11 +163,26 @@ class Tx:
         )
 
     def data_version(self) -> int:
-        """Which data migrations this database has had (SQLite's user_version)."""
-        return int(self._one("PRAGMA user_version")[0])
+        """Which data migrations (steps done in Python, not SQL) this database has had; recorded
+        beside the SQL steps (a SQLite file that recorded it as `user_version` redoes the step
+        once, which changes nothing the second time)."""
+        row = self._one(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component=?",
+            DATA_MIGRATIONS,
+        )
+        return int(row[0])
 
     def set_data_version(self, version: int) -> None:
-        self.conn.execute(f"PRAGMA user_version={int(version)}")
+        self.conn.execute(
+            "INSERT INTO schema_migrations (component, version, name, applied_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (component, version) DO NOTHING",
+            (
+                DATA_MIGRATIONS,
+                version,
+                f"data migration {version}",
+                datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
+            ),
+        )
 
     def max_schema_id(self) -> int:
         return int(self._one("SELECT COALESCE(MAX(id), 0) FROM schemas")[0])
