@@ -2,10 +2,11 @@
 own (they share the database and nothing local).
 
 The instances split each group's partitions.  While orders flow, random instances are killed with
-SIGKILL; after some kills the test waits until the surviving instance holds every partition of
-the dead one's groups (the rebalance that follows a crash) before the dead one is restarted (which
-rebalances again).  Afterwards the audit finds every order terminal exactly once, charged once,
-stock moved once, exactly its events on every topic, and nothing left in any outbox.
+SIGKILL and restarted beside the kills (each restart rebalances); after some kills the test holds
+the dead one back until the surviving instance holds every partition of its groups (the rebalance
+that follows a crash), then lets it restart.  Afterwards the audit finds every order terminal
+exactly once, charged once, stock moved once, exactly its events on every topic, and nothing left
+in any outbox.
 
 CHAOS_ORDERS (default 100) and CHAOS_SEED as in test_chaos.py.
 """
@@ -101,23 +102,41 @@ def test_sigkill_instances_while_orders_flow_on_postgres(
             orders.update(place_many(api, batch, "SKU-BOOK", start=b * batch))
             time.sleep(0.8)
 
+    held: set[str] = set()  # killed instances left down until their partner took over
+    stop = threading.Event()
+
+    def restarter() -> None:  # restarts run beside the kills, not between them
+        while not stop.wait(0.3):
+            pg_chaos.supervise(hold=set(held))
+
     thread = threading.Thread(target=placer, daemon=True)
+    restarts = threading.Thread(target=restarter, daemon=True)
     thread.start()
+    restarts.start()
     kills: list[str] = []
     takeovers: list[tuple[str, float]] = []
-    while thread.is_alive() or len(kills) < 3:
-        time.sleep(rng.uniform(0.5, 3.0))
-        label = rng.choice(sorted(pg_chaos.services))
-        if not pg_chaos.services[partner(label)].alive():
-            continue  # never both instances of one service at once
-        pg_chaos.services[label].kill()  # SIGKILL: no stop, no commit, no relay
-        kills.append(label)
-        if not takeovers or rng.random() < 0.5:  # at least one crash rebalanced to the survivor
-            takeovers.append(
-                (partner(label), round(wait_for_takeover(pg_chaos, partner(label)), 1))
-            )
-        pg_chaos.supervise()  # restarts it: another rebalance
-    thread.join()
+    try:
+        while thread.is_alive() or len(kills) < 3:
+            time.sleep(rng.uniform(0.3, 1.5))
+            label = rng.choice(sorted(pg_chaos.services))
+            proc, other = pg_chaos.services[label], pg_chaos.services[partner(label)]
+            if not (proc.alive() and other.alive()):
+                continue  # never both instances of one service at once
+            if len(kills) % 5 == 0:  # every fifth crash: wait for the rebalance to the survivor
+                held.add(label)
+                proc.kill()  # SIGKILL: no stop, no commit, no relay
+                kills.append(label)
+                took = wait_for_takeover(pg_chaos, partner(label))
+                takeovers.append((partner(label), round(took, 1)))
+                held.discard(label)  # restarted now: another rebalance
+            else:
+                proc.kill()
+                kills.append(label)
+        thread.join()
+    finally:
+        stop.set()
+        restarts.join(120)
+    pg_chaos.supervise()
     wait_terminal(api, list(orders), timeout=300)
     result = settled_audit(pg_chaos, api, orders, "SKU-BOOK", before)
     print(f"[chaos-pg] {len(kills)} kills: {kills}")
