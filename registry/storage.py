@@ -114,8 +114,9 @@ class VersionRow:
 class Tx:
     """Queries over one connection (inside a write transaction or a plain read)."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, engine: str = "sqlite") -> None:
         self.conn = conn
+        self.engine = engine
 
     def _one(self, sql: str, *args: Any) -> Any:
         return self.conn.execute(sql, args).fetchone()
@@ -163,9 +164,11 @@ class Tx:
         )
 
     def data_version(self) -> int:
-        """Which data migrations (steps done in Python, not SQL) this database has had; recorded
-        beside the SQL steps (a SQLite file that recorded it as `user_version` redoes the step
-        once, which changes nothing the second time)."""
+        """Which data migrations (steps done in Python, not SQL) this database has had: SQLite's
+        `user_version`, as data dirs have always recorded it; on PostgreSQL a row of
+        `schema_migrations` per step."""
+        if self.engine == "sqlite":
+            return int(self._one("PRAGMA user_version")[0])
         row = self._one(
             "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component=?",
             DATA_MIGRATIONS,
@@ -173,6 +176,9 @@ class Tx:
         return int(row[0])
 
     def set_data_version(self, version: int) -> None:
+        if self.engine == "sqlite":
+            self.conn.execute(f"PRAGMA user_version={int(version)}")
+            return
         self.conn.execute(
             "INSERT INTO schema_migrations (component, version, name, applied_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (component, version) DO NOTHING",
@@ -360,12 +366,12 @@ class Storage:
         apply_migrations(self.db, {"registry": MIGRATIONS})
 
     def reader(self) -> Tx:
-        return Tx(self.db.reader())
+        return Tx(self.db.reader(), self.db.dialect.name)
 
     @contextmanager
     def writer(self) -> Iterator[Tx]:
         with self._write_lock, self.db.transaction(lock="registry-writes") as conn:
-            yield Tx(conn)
+            yield Tx(conn, self.db.dialect.name)
             conn.execute("UPDATE store_generation SET value = value + 1 WHERE id = 1")
 
     def generation(self) -> int:
