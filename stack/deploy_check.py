@@ -15,6 +15,7 @@ No Docker daemon is needed; each finding is one line, `file: where: what is wron
 - a database URL naming a service of the file waits for it (depends_on, directly or through
   another service) and logs in as the user, password and database that service creates;
 - every named volume declared is mounted by some service;
+- OPS_URLS (make status, the console) names every one of the six services the file runs;
 - the replication factor the topics get fits the brokers the file runs;
 - the Dockerfile: pinned base, dependencies installed in a layer before the sources, every
   package of pyproject.toml copied, a non-root USER and a HEALTHCHECK.
@@ -217,6 +218,21 @@ def _database_findings(compose: ComposeFile, service: ComposeService) -> Iterato
                 )
 
 
+def _ops_urls_findings(compose: ComposeFile, service: ComposeService) -> Iterator[str]:
+    """OPS_URLS lists every service the file runs, and nothing it does not run."""
+    if "OPS_URLS" not in service.environment:
+        return
+    hosts = {urlsplit(u.strip()).hostname for u in service.environment["OPS_URLS"].split(",")}
+    missing = [s for s in SERVICES if s in compose.services and s not in hosts]
+    if missing:
+        yield (
+            f"environment.OPS_URLS: does not name {', '.join(missing)}: make status and the "
+            "console would not see it"
+        )
+    for host in sorted(h or "?" for h in hosts if h not in compose.services):
+        yield f"environment.OPS_URLS: names {host}, which is no service of this file"
+
+
 def _volume_findings(compose: ComposeFile) -> Iterator[str]:
     mounted = set()
     for service in compose.services.values():
@@ -270,6 +286,7 @@ def check_compose(path: Path = COMPOSE_FILE) -> list[str]:
             _scaling_findings(service),
             _state_findings(service),
             _database_findings(compose, service),
+            _ops_urls_findings(compose, service),
         )
         for rule in rules:
             findings += [f"{path.name}: services.{service.name}.{f}" for f in rule]

@@ -142,6 +142,19 @@ def svc(data: dict[str, Any], name: str) -> dict[str, Any]:
             "creates (POSTGRES_DB)",
         ),
         (
+            lambda d: svc(d, "status")["environment"].update(
+                OPS_URLS="http://order:9000,http://payment:9000,http://inventory:9000,"
+                "http://shipping:9000,http://delivery:9000,http://notifcation:9000"
+            ),
+            "services.status.environment.OPS_URLS: does not name notification",
+        ),
+        (
+            lambda d: svc(d, "console")["environment"].update(
+                OPS_URLS=svc(d, "console")["environment"]["OPS_URLS"] + ",http://loyalty:9000"
+            ),
+            "services.console.environment.OPS_URLS: names loyalty, which is no service",
+        ),
+        (
             lambda d: d["volumes"].update({"payment-data": None}),
             "volumes.payment-data: declared, but no service mounts it",
         ),
