@@ -92,6 +92,17 @@ class ComposeFile:
         """What `docker compose up` starts (services in a profile only on demand)."""
         return [s for s in self.services.values() if not s.spec.get("profiles")]
 
+    def waits_for(self, service: ComposeService) -> set[str]:
+        """Every service `service` starts after: its depends_on, theirs, and so on."""
+        found: set[str] = set()
+        todo = list(service.depends_on)
+        while todo:
+            name = todo.pop()
+            if name not in found and name in self.services:
+                found.add(name)
+                todo += self.services[name].depends_on
+        return found
+
 
 def load_compose(path: Path = COMPOSE_FILE) -> ComposeFile:
     try:

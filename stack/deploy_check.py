@@ -9,7 +9,13 @@ No Docker daemon is needed; each finding is one line, `file: where: what is wron
 - every long-running service has a healthcheck, every dependency a condition that can be met,
   and a probe asks the port the service serves its ops endpoints on;
 - images are pinned (tag other than latest, or digest); our image's tag is the project version;
-- scalable services (the six) have no container_name and no fixed host port (ranges are fine);
+- scalable services (the six) have no container_name and no fixed host port (ranges are fine),
+  and keep their state in PostgreSQL (DATABASE_URL), as the registry does (REGISTRY_DATABASE_URL
+  or --database-url): replicas share the database and nothing on a container's disk;
+- a database URL naming a service of the file waits for it (depends_on, directly or through
+  another service) and logs in as the user, password and database that service creates;
+- every named volume declared is mounted by some service;
+- OPS_URLS (make status, the console) names every one of the six services the file runs;
 - the replication factor the topics get fits the brokers the file runs;
 - the Dockerfile: pinned base, dependencies installed in a layer before the sources, every
   package of pyproject.toml copied, a non-root USER and a HEALTHCHECK.
@@ -26,6 +32,7 @@ import tomllib
 import typing
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from avrokit.catalog import load_catalog
 from stack.compose import (
@@ -42,6 +49,7 @@ from stack.compose import (
 from stack.stack import SERVICES
 
 CONDITIONS = ("service_started", "service_healthy", "service_completed_successfully")
+DATABASE_SCHEMES = ("postgresql", "postgres")
 PINNED = re.compile(r"^[^:@\s]+(:[\w][\w.-]*)?(@sha256:[0-9a-f]{64})?$")
 
 
@@ -155,6 +163,86 @@ def _scaling_findings(service: ComposeService) -> Iterator[str]:
             yield f"ports: {port!r} binds a fixed host port: use a range or none to scale"
 
 
+def _database_urls(service: ComposeService) -> Iterator[tuple[str, SplitResult]]:
+    """(where, URL) of every PostgreSQL URL in the service's environment and command."""
+    places = [(f"environment.{k}", v) for k, v in service.environment.items()]
+    places += [("command", " ".join(argv)) for argv in service.commands]
+    for where, text in places:
+        for token in re.split(r"[\s,]+", text):
+            url = urlsplit(token)
+            if url.scheme in DATABASE_SCHEMES and url.hostname:
+                yield where, url
+
+
+def _state_findings(service: ComposeService) -> Iterator[str]:
+    """Where a service keeps its state: in PostgreSQL, never on the container's disk."""
+    urls = {where for where, _ in _database_urls(service)}
+    if service.name in SERVICES and "environment.DATABASE_URL" not in urls:
+        yield (
+            "environment.DATABASE_URL: not a postgresql:// URL: each replica would keep its own "
+            "SQLite file under DATA_DIR, and replicas (`--scale`) would share no state"
+        )
+    modules = [m for m in (python_module(argv) for argv in service.commands) if m]
+    serves_registry = any(name == "registry" and args[:1] == ["serve"] for name, args in modules)
+    if serves_registry and not urls & {"environment.REGISTRY_DATABASE_URL", "command"}:
+        yield (
+            "environment.REGISTRY_DATABASE_URL: unset (nor --database-url): the registry "
+            "would keep the schemas in a SQLite file on the container's disk"
+        )
+
+
+def _database_findings(compose: ComposeFile, service: ComposeService) -> Iterator[str]:
+    """A database URL naming a service of the file: waited for, with the login it creates."""
+    for where, url in _database_urls(service):
+        host = url.hostname or ""
+        target = compose.services.get(host)
+        if target is None:
+            continue  # a database outside this file: nothing here to check it against
+        if host not in compose.waits_for(service):
+            yield (
+                f"{where}: names {host}, which it does not wait for (depends_on, directly or "
+                "through another service)"
+            )
+        env = target.environment
+        if "POSTGRES_PASSWORD" not in env:
+            continue
+        user = env.get("POSTGRES_USER", "postgres")
+        wanted = (user, env["POSTGRES_PASSWORD"], env.get("POSTGRES_DB", user))
+        given = (unquote(url.username or ""), unquote(url.password or ""), url.path.lstrip("/"))
+        for label, want, got in zip(("user", "password", "database"), wanted, given, strict=True):
+            if want != got:
+                shown = "" if label == "password" else f" {got!r}"
+                yield (
+                    f"{where}: {label}{shown} is not the one {host} creates "
+                    f"(POSTGRES_{'DB' if label == 'database' else label.upper()})"
+                )
+
+
+def _ops_urls_findings(compose: ComposeFile, service: ComposeService) -> Iterator[str]:
+    """OPS_URLS lists every service the file runs, and nothing it does not run."""
+    if "OPS_URLS" not in service.environment:
+        return
+    hosts = {urlsplit(u.strip()).hostname for u in service.environment["OPS_URLS"].split(",")}
+    missing = [s for s in SERVICES if s in compose.services and s not in hosts]
+    if missing:
+        yield (
+            f"environment.OPS_URLS: does not name {', '.join(missing)}: make status and the "
+            "console would not see it"
+        )
+    for host in sorted(h or "?" for h in hosts if h not in compose.services):
+        yield f"environment.OPS_URLS: names {host}, which is no service of this file"
+
+
+def _volume_findings(compose: ComposeFile) -> Iterator[str]:
+    mounted = set()
+    for service in compose.services.values():
+        for mount in service.spec.get("volumes") or []:
+            source = mount.get("source") if isinstance(mount, dict) else str(mount).split(":")[0]
+            mounted.add(str(source))
+    for name in sorted(compose.volumes - mounted):
+        yield f"volumes.{name}: declared, but no service mounts it"
+
+
 def _kafka_findings(compose: ComposeFile) -> Iterator[tuple[str, str]]:
     brokers = [
         s
@@ -196,10 +284,14 @@ def check_compose(path: Path = COMPOSE_FILE) -> list[str]:
             _health_findings(compose, service),
             _image_findings(service, version),
             _scaling_findings(service),
+            _state_findings(service),
+            _database_findings(compose, service),
+            _ops_urls_findings(compose, service),
         )
         for rule in rules:
             findings += [f"{path.name}: services.{service.name}.{f}" for f in rule]
     findings += [f"{path.name}: services.{name}.{f}" for name, f in _kafka_findings(compose)]
+    findings += [f"{path.name}: {f}" for f in _volume_findings(compose)]
     return findings
 
 

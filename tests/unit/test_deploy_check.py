@@ -21,6 +21,15 @@ def test_the_real_files_pass() -> None:
     assert check_dockerfile() == []
 
 
+def test_a_database_url_given_on_the_registry_command_line_counts(tmp_path: Path) -> None:
+    def move_to_command(data: dict[str, Any]) -> None:
+        registry = svc(data, "registry")
+        url = registry.pop("environment")["REGISTRY_DATABASE_URL"]
+        registry["command"] += f" --database-url {url}"
+
+    assert broken_compose(tmp_path, move_to_command) == []
+
+
 def broken_compose(tmp_path: Path, edit: Callable[[dict[str, Any]], None]) -> list[str]:
     data = yaml.safe_load(COMPOSE_FILE.read_text())  # anchors resolved: edits touch one service
     edit(data)
@@ -102,6 +111,52 @@ def svc(data: dict[str, Any], name: str) -> dict[str, Any]:
             lambda d: svc(d, "register")["environment"].pop("TOPIC_REPLICATION_FACTOR"),
             "services.register.topics get replication factor 3 (catalog 3, "
             "TOPIC_REPLICATION_FACTOR unset) but the file runs 1 broker(s)",
+        ),
+        (
+            lambda d: svc(d, "payment")["environment"].pop("DATABASE_URL"),
+            "services.payment.environment.DATABASE_URL: not a postgresql:// URL: each replica "
+            "would keep its own SQLite file",
+        ),
+        (
+            lambda d: svc(d, "registry").pop("environment"),
+            "services.registry.environment.REGISTRY_DATABASE_URL: unset (nor --database-url)",
+        ),
+        (
+            lambda d: svc(d, "registry").update(
+                depends_on={"kafka": {"condition": "service_healthy"}}
+            ),
+            "services.registry.environment.REGISTRY_DATABASE_URL: names postgres, which it does "
+            "not wait for",
+        ),
+        (
+            lambda d: svc(d, "order")["environment"].update(
+                DATABASE_URL="postgresql://shop:secret@postgres:5432/shop"
+            ),
+            "services.order.environment.DATABASE_URL: password is not the one postgres creates",
+        ),
+        (
+            lambda d: svc(d, "order")["environment"].update(
+                DATABASE_URL="postgresql://shop:shop@postgres:5432/orders"
+            ),
+            "services.order.environment.DATABASE_URL: database 'orders' is not the one postgres "
+            "creates (POSTGRES_DB)",
+        ),
+        (
+            lambda d: svc(d, "status")["environment"].update(
+                OPS_URLS="http://order:9000,http://payment:9000,http://inventory:9000,"
+                "http://shipping:9000,http://delivery:9000,http://notifcation:9000"
+            ),
+            "services.status.environment.OPS_URLS: does not name notification",
+        ),
+        (
+            lambda d: svc(d, "console")["environment"].update(
+                OPS_URLS=svc(d, "console")["environment"]["OPS_URLS"] + ",http://loyalty:9000"
+            ),
+            "services.console.environment.OPS_URLS: names loyalty, which is no service",
+        ),
+        (
+            lambda d: d["volumes"].update({"payment-data": None}),
+            "volumes.payment-data: declared, but no service mounts it",
         ),
         (
             lambda d: svc(d, "payment").update(command="python -m services.paymnt"),
