@@ -73,14 +73,17 @@ class Database(Protocol):
     namespace_ddl: str  # creates the namespace its tables live in ("" when the file is it)
 
     def transaction(
-        self, lock: str | None = None, locks: Collection[str] = ()
+        self, lock: str | None = None, locks: Collection[str] = (), durable: bool = True
     ) -> AbstractContextManager[Connection]:
         """One transaction: committed when the block ends, rolled back on any exception.
 
         `lock` serializes it with every other transaction of this database (in any process)
         that names the same lock; on SQLite every write transaction is serialized anyway.
         `locks`: several names, all taken before the block runs, always in one fixed order
-        whoever takes them, so that transactions naming overlapping sets never deadlock on them."""
+        whoever takes them, so that transactions naming overlapping sets never deadlock on them.
+        `durable=False`: the commit does not wait for the disk (no fsync); a crash of the machine
+        (not of the process) may lose it, never half of it.  For bookkeeping that is safe to lose
+        (an outbox row's lease or published mark: lost, the row is sent again)."""
         ...
 
     def savepoint(self, conn: Connection, name: str = "step") -> AbstractContextManager[None]:

@@ -222,12 +222,14 @@ class PostgresDatabase:
 
     @contextmanager
     def transaction(
-        self, lock: str | None = None, locks: Collection[str] = ()
+        self, lock: str | None = None, locks: Collection[str] = (), durable: bool = True
     ) -> Iterator[Connection]:
         names = {*locks, *([lock] if lock is not None else [])}
         # One fixed order for everyone (ascending key): overlapping sets never deadlock.
         ids = sorted({lock_id(self.schema, name) for name in names})
         with self._translated(), self._pool.connection() as conn, conn.transaction():
+            if not durable:  # the commit returns before its WAL record is flushed
+                conn.execute("SET LOCAL synchronous_commit = off")
             if len(ids) == 1:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (ids[0],))
             elif ids:  # one round trip; unnest yields the array's elements in order

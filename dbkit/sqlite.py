@@ -45,19 +45,26 @@ class SqliteDatabase:
 
     @contextmanager
     def transaction(
-        self, lock: str | None = None, locks: Collection[str] = ()
+        self, lock: str | None = None, locks: Collection[str] = (), durable: bool = True
     ) -> Iterator[Connection]:
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (`lock`, `locks`: nothing more
-        to do, writers are serialized already)."""
+        to do, writers are serialized already).  Not `durable`: committed to the WAL without an
+        fsync (synchronous=NORMAL for this one commit; the next durable commit syncs it too)."""
         with self._lock:
             try:
-                self._conn.execute("BEGIN IMMEDIATE")
+                if not durable:
+                    self._conn.execute("PRAGMA synchronous=NORMAL")
                 try:
-                    yield self._conn
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-                self._conn.execute("COMMIT")
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield self._conn
+                    except BaseException:
+                        self._conn.execute("ROLLBACK")
+                        raise
+                    self._conn.execute("COMMIT")
+                finally:
+                    if not durable:
+                        self._conn.execute("PRAGMA synchronous=FULL")
             except sqlite3.OperationalError as exc:  # locked, disk I/O, ...: may heal
                 raise DatabaseUnavailable(f"{self.description}: {exc}") from exc
 

@@ -174,3 +174,18 @@ def test_a_database_gone_mid_batch_leaves_nothing_half_done(tmp_path: Path) -> N
             processor.db.query("SELECT 1")
     finally:
         server.stop()
+
+
+def test_a_transaction_that_need_not_be_durable_commits_and_leaves_the_next_durable(
+    db_target: str | Path,
+) -> None:
+    db = open_store(db_target, "svc")
+    setting = "SHOW synchronous_commit" if db.dialect.name == "postgresql" else "PRAGMA synchronous"
+    durable_value = {"postgresql": "on", "sqlite": 2}[db.dialect.name]
+    with db.transaction(durable=False) as conn:
+        assert conn.execute(setting).fetchone()[0] != durable_value  # no wait for the disk
+        conn.execute("INSERT INTO runtime_meta (key, value) VALUES (?, ?)", ("lease", "x"))
+    with db.transaction() as conn:
+        assert conn.execute(setting).fetchone()[0] == durable_value
+    assert db.query("SELECT value FROM runtime_meta WHERE key = ?", ("lease",))[0][0] == "x"
+    db.close()
