@@ -1,8 +1,8 @@
 """One home for what the services' runtime and the registry need of a SQL database: SQLite (the
 embedded default, a file) or PostgreSQL (a URL, one schema per owner), behind one small interface.
 
-- `dbkit.base`: `Database` (transactions, optionally serialized on a named lock; reads),
-  `Connection` (SQL written once with `?` placeholders, rows by column name), the dialect
+- `dbkit.base`: `Database` (transactions, optionally serialized on named locks, with savepoints;
+  reads), `Connection` (SQL written once with `?` placeholders, rows by column name), the dialect
   fragments that differ, and the transient errors (`DatabaseUnavailable`, `DatabaseConflict`);
 - `dbkit.sqlite`, `dbkit.postgres`: the two engines;
 - `dbkit.migrations`: versioned steps per component, applied at start under a lock.

@@ -3,8 +3,8 @@ short transactions (optionally serialized on a named lock), and errors sorted fo
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -72,11 +72,23 @@ class Database(Protocol):
     description: str  # where it is, for messages: a path or a URL without password
     namespace_ddl: str  # creates the namespace its tables live in ("" when the file is it)
 
-    def transaction(self, lock: str | None = None) -> AbstractContextManager[Connection]:
+    def transaction(
+        self, lock: str | None = None, locks: Collection[str] = (), durable: bool = True
+    ) -> AbstractContextManager[Connection]:
         """One transaction: committed when the block ends, rolled back on any exception.
 
         `lock` serializes it with every other transaction of this database (in any process)
-        that names the same lock; on SQLite every write transaction is serialized anyway."""
+        that names the same lock; on SQLite every write transaction is serialized anyway.
+        `locks`: several names, all taken before the block runs, always in one fixed order
+        whoever takes them, so that transactions naming overlapping sets never deadlock on them.
+        `durable=False`: the commit does not wait for the disk (no fsync); a crash of the machine
+        (not of the process) may lose it, never half of it.  For bookkeeping that is safe to lose
+        (an outbox row's lease or published mark: lost, the row is sent again)."""
+        ...
+
+    def savepoint(self, conn: Connection, name: str = "step") -> AbstractContextManager[None]:
+        """A part of `conn`'s transaction that can fail alone (`savepoint` below); errors out of
+        it are sorted like those out of `transaction()` (`DatabaseUnavailable`, ...)."""
         ...
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
@@ -90,3 +102,17 @@ class Database(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@contextmanager
+def savepoint(conn: Connection, name: str = "step") -> Iterator[None]:
+    """A part of a transaction that can fail alone: on an exception its changes are rolled back
+    (the transaction goes on, as it was before the block) and the exception propagates."""
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+        conn.execute(f"RELEASE SAVEPOINT {name}")
+        raise
+    conn.execute(f"RELEASE SAVEPOINT {name}")

@@ -4,7 +4,8 @@ SQL is written once, for both engines, with `?` placeholders and rows read by co
 adapter here turns `?` into psycopg's `%s` (and a literal `%` into `%%`) and gives rows that answer
 `row[0]` and `row["name"]` alike.  Each database object works in one schema (`search_path`), so
 services sharing a database server never see each other's tables.  Connections are autocommit
-outside `transaction()`; a named lock is a transaction-scoped advisory lock, released at commit.
+outside `transaction()`; a named lock is a transaction-scoped advisory lock, released at commit
+(several are taken in ascending key order, in one statement).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,6 +29,7 @@ from dbkit.base import (
     DatabaseUnavailable,
     Dialect,
     UnstorableValueError,
+    savepoint,
 )
 
 DIALECT = Dialect(
@@ -219,11 +221,27 @@ class PostgresDatabase:
             raise DatabaseUnavailable(f"{self.description}: {exc}") from exc
 
     @contextmanager
-    def transaction(self, lock: str | None = None) -> Iterator[Connection]:
+    def transaction(
+        self, lock: str | None = None, locks: Collection[str] = (), durable: bool = True
+    ) -> Iterator[Connection]:
+        names = {*locks, *([lock] if lock is not None else [])}
+        # One fixed order for everyone (ascending key): overlapping sets never deadlock.
+        ids = sorted({lock_id(self.schema, name) for name in names})
         with self._translated(), self._pool.connection() as conn, conn.transaction():
-            if lock is not None:
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id(self.schema, lock),))
+            if not durable:  # the commit returns before its WAL record is flushed
+                conn.execute("SET LOCAL synchronous_commit = off")
+            if len(ids) == 1:
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (ids[0],))
+            elif ids:  # one round trip; unnest yields the array's elements in order
+                conn.execute(
+                    "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", (ids,)
+                )
             yield PgConnection(conn)
+
+    @contextmanager
+    def savepoint(self, conn: Connection, name: str = "step") -> Iterator[None]:
+        with self._translated(), savepoint(conn, name):
+            yield
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:

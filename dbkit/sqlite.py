@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from dbkit.base import Connection, DatabaseUnavailable, Dialect
+from dbkit.base import Connection, DatabaseUnavailable, Dialect, savepoint
 
 DIALECT = Dialect(
     name="sqlite",
@@ -44,20 +44,37 @@ class SqliteDatabase:
         return conn
 
     @contextmanager
-    def transaction(self, lock: str | None = None) -> Iterator[Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (`lock`: nothing more to do,
-        writers are serialized already)."""
+    def transaction(
+        self, lock: str | None = None, locks: Collection[str] = (), durable: bool = True
+    ) -> Iterator[Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (`lock`, `locks`: nothing more
+        to do, writers are serialized already).  Not `durable`: committed to the WAL without an
+        fsync (synchronous=NORMAL for this one commit; the next durable commit syncs it too)."""
         with self._lock:
             try:
-                self._conn.execute("BEGIN IMMEDIATE")
+                if not durable:
+                    self._conn.execute("PRAGMA synchronous=NORMAL")
                 try:
-                    yield self._conn
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-                self._conn.execute("COMMIT")
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield self._conn
+                    except BaseException:
+                        self._conn.execute("ROLLBACK")
+                        raise
+                    self._conn.execute("COMMIT")
+                finally:
+                    if not durable:
+                        self._conn.execute("PRAGMA synchronous=FULL")
             except sqlite3.OperationalError as exc:  # locked, disk I/O, ...: may heal
                 raise DatabaseUnavailable(f"{self.description}: {exc}") from exc
+
+    @contextmanager
+    def savepoint(self, conn: Connection, name: str = "step") -> Iterator[None]:
+        try:
+            with savepoint(conn, name):
+                yield
+        except sqlite3.OperationalError as exc:
+            raise DatabaseUnavailable(f"{self.description}: {exc}") from exc
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:

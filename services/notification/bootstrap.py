@@ -59,5 +59,6 @@ def create_app(settings: NotificationSettings) -> ServiceApp:
                 topic=domain.topic_for(priority),
                 group=domain.sender_group(channel, priority),
                 accepts=handlers.for_channel(channel),
+                accepts_header=(domain.CHANNEL_HEADER, channel.value),
             )(send)
     return app

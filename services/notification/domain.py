@@ -87,6 +87,11 @@ def topic_for(priority: Priority) -> str:
     return TOPIC_BY_PRIORITY[priority]
 
 
+# The Kafka header naming a notification's channel: each sender group skips the other channels'
+# notifications by it, before decoding them.
+CHANNEL_HEADER = "channel"
+
+
 def sender_group(channel: Channel, priority: Priority) -> str:
     """The group sending `channel` notifications of `priority`, e.g. notification-sms-high."""
     return f"notification-{channel.value.lower()}-{priority.value.lower()}"

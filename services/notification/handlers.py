@@ -9,8 +9,9 @@ order never appears) is healed by it instead of blocking behind itself.
 Then, as in the original design, each channel sends its own notifications, and high priority is
 consumed apart from low: six groups `notification-{email,sms,push}-{high,low}`, each on its own
 thread, all running the same sender parameterised by channel.  Each group accepts only its
-channel's notifications (`for_channel`): the runtime skips the others before opening a
-transaction.  The groups are wired in bootstrap.py.
+channel's notifications: by the `channel` header the notification is published with, the runtime
+skips the others before even decoding them (`for_channel` judges those without the header, once
+decoded).  The groups are wired in bootstrap.py.
 """
 
 from __future__ import annotations
@@ -52,7 +53,11 @@ def notify(event: domain.SagaEvent, uow: UnitOfWork, preferences: Mapping[str, C
         title=message.title,
         body=message.body,
     )
-    uow.publish(notification, topic=domain.topic_for(message.priority))
+    uow.publish(
+        notification,
+        topic=domain.topic_for(message.priority),
+        headers={domain.CHANNEL_HEADER: notification.channel.value},
+    )
 
 
 def for_channel(channel: Channel) -> Callable[[Notification], bool]:

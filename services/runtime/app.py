@@ -83,11 +83,13 @@ class ServiceApp:
         group: str | None = None,
         accepts: Callable[[E], bool] | None = None,
         wait: Callable[[E], float] | None = None,
+        accepts_header: tuple[str, str] | None = None,
     ) -> Callable[[Handler[E]], Handler[E]]:
         """Register a handler of `event_type` events (from its only topic unless named); with
         `accepts`, only of those it accepts (the group skips the others without a transaction);
-        with `wait`, each event is handled that many seconds later (waited outside the
-        transaction)."""
+        with `accepts_header` (name, value), messages whose header `name` has another value are
+        skipped before decoding; with `wait`, each event is handled that many seconds later
+        (waited outside the transaction)."""
         topics = event_type.TOPICS
         if topic is None:
             if len(topics) != 1:
@@ -96,7 +98,9 @@ class ServiceApp:
 
         def register(handler: Handler[E]) -> Handler[E]:
             self.subscriptions.append(
-                Subscription(event_type, topic, group or self.name, handler, accepts, wait)
+                Subscription(
+                    event_type, topic, group or self.name, handler, accepts, wait, accepts_header
+                )
             )
             return handler
 

@@ -1,4 +1,5 @@
-"""The Kafka side of one consumer group: poll, process, publish the outbox, then commit.
+"""The Kafka side of one consumer group: poll, process the batch (one transaction, processor.py),
+publish the outbox, then commit.
 
 Offsets are committed only after every message before them was handled or dead-lettered and the
 events they caused were published.  A batch that wrote nothing (every message skipped by the
@@ -116,8 +117,7 @@ class ConsumerLoop(threading.Thread):
         return [first, *self.consumer.consume(num_messages=most - 1, timeout=0)]
 
     def _process_batch(self, messages: list[Message]) -> None:
-        done: dict[TP, int] = {}
-        wrote = False  # a message was handled (or dead-lettered): its effects must go out first
+        fetched: list[tuple[Incoming, Retry | None]] = []
         for msg in messages:
             error = msg.error()
             if error is not None:
@@ -125,10 +125,13 @@ class ConsumerLoop(threading.Thread):
                     self.log.warning("consume error", error=str(error))
                 continue
             incoming = to_incoming(msg)
-            tp = (incoming.topic, incoming.partition)
-            if tp in self.paused:
+            if (incoming.topic, incoming.partition) in self.paused:
                 continue  # fetched before the pause took effect: re-read after the resume
-            result = self.processor.process_once(incoming)
+            fetched.append((incoming, None))
+        done: dict[TP, int] = {}
+        wrote = False  # a message was handled (or dead-lettered): its effects must go out first
+        for incoming, result in self.processor.process_batch(fetched) if fetched else []:
+            tp = (incoming.topic, incoming.partition)
             if isinstance(result, Retry):
                 self.paused.pause(incoming, result, time.monotonic())
                 self.consumer.pause([TopicPartition(*tp)])

@@ -45,6 +45,11 @@ def dlq_headers(
     return own + [(PREFIX + k, v.encode()) for k, v in fields.items()]
 
 
-def send_to_dlq(sink: Sink, msg: Incoming, service: str, group: str, failure: Failure) -> None:
+def queue_for_dlq(sink: Sink, msg: Incoming, service: str, group: str, failure: Failure) -> None:
+    """Hand the entry to the sink; it is sent for sure only once `sink.flush()` returned."""
     sink.send(DLQ_TOPIC, msg.key, msg.value, dlq_headers(msg, service, group, failure))
+
+
+def send_to_dlq(sink: Sink, msg: Incoming, service: str, group: str, failure: Failure) -> None:
+    queue_for_dlq(sink, msg, service, group, failure)
     sink.flush()

@@ -9,6 +9,11 @@ database, and holding no lock and no transaction while it waits for the broker:
 2. send them and wait for the broker's acknowledgement, no transaction open;
 3. mark them published, in another short transaction.
 
+Sent with the headers `event_id` and the row's own (`headers`, JSON: the event type and what the
+publisher named for consumers to filter on before decoding).  Leases and published marks are
+bookkeeping that is safe to lose, so their transactions do not wait for the disk (`durable=False`):
+a machine crash that loses one makes the row go out again, and consumers drop the copy.
+
 A key whose head another relay holds is skipped until that relay has published it, so one key's
 rows leave in id order, which is the order their transactions committed in (the processor
 serializes transactions per key).  A relay that dies leaves its lease to expire (`lease_s`); the
@@ -22,6 +27,7 @@ it wakes it up and returns at once, so concurrent requests share one send and fl
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import socket
 import threading
@@ -86,20 +92,21 @@ class OutboxRelay:
             while rows := self._claim():
                 try:
                     for row in rows:
-                        headers = [("event_id", row["event_id"].encode())]
-                        self.sink.send(row["topic"], row["key"], row["value"], headers)
+                        self.sink.send(row["topic"], row["key"], row["value"], _headers(row))
                     self.sink.flush()
                 except BaseException:
                     self._give_back(rows)
                     raise
                 self._mark_published(rows)
                 total += len(rows)
+                if len(rows) < self.batch:
+                    break  # all there was to claim: rows committed since go with the next call
             self.published += total
         return total
 
     def _claim(self) -> list[Any]:
         now = self.db.dialect.now_epoch
-        with self.db.transaction() as conn:
+        with self.db.transaction(durable=False) as conn:
             heads = [
                 r[0]
                 for r in conn.execute(
@@ -128,7 +135,7 @@ class OutboxRelay:
 
     def _mark_published(self, rows: Sequence[Any]) -> None:
         at = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-        with self.db.transaction() as conn:
+        with self.db.transaction(durable=False) as conn:
             conn.execute(
                 "UPDATE outbox SET published_at = ?, leased_by = NULL, lease_until = NULL"
                 f" WHERE id IN ({_marks(len(rows))}) AND published_at IS NULL",
@@ -138,7 +145,7 @@ class OutboxRelay:
     def _give_back(self, rows: Sequence[Any]) -> None:
         """After a failed send: free the lease now rather than when it expires (best effort)."""
         try:
-            with self.db.transaction() as conn:
+            with self.db.transaction(durable=False) as conn:
                 conn.execute(
                     "UPDATE outbox SET leased_by = NULL, lease_until = NULL"
                     f" WHERE id IN ({_marks(len(rows))}) AND leased_by = ?",
@@ -148,6 +155,14 @@ class OutboxRelay:
             get_logger().warning("could not give back outbox lease", error=str(exc)[:300])
 
 
+def _headers(row: Any) -> list[tuple[str, bytes]]:
+    """`event_id`, then the row's own headers (JSON {name: value}; NULL in older rows)."""
+    headers = [("event_id", row["event_id"].encode())]
+    if row["headers"]:
+        headers += [(name, value.encode()) for name, value in json.loads(row["headers"]).items()]
+    return headers
+
+
 def _pending_of_keys(conn: Connection, keys: list[bytes | None], most: int) -> list[Any]:
     """The first `most` pending rows (by id) of these keys: a prefix of each key's rows."""
     named = [k for k in keys if k is not None]
@@ -155,7 +170,7 @@ def _pending_of_keys(conn: Connection, keys: list[bytes | None], most: int) -> l
     if len(named) < len(keys):
         where.append("key IS NULL")
     return conn.execute(
-        "SELECT id, topic, key, value, event_id FROM outbox WHERE published_at IS NULL"
+        "SELECT id, topic, key, value, event_id, headers FROM outbox WHERE published_at IS NULL"
         f" AND ({' OR '.join(where)}) ORDER BY id LIMIT ?",
         [*named, most],
     ).fetchall()

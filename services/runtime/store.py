@@ -60,6 +60,11 @@ RUNTIME_MIGRATIONS = (
             WHERE published_at IS NULL;
         """,
     ),
+    Migration(
+        3,
+        "outbox headers: sent as Kafka headers, for consumers to filter on before decoding",
+        "ALTER TABLE outbox ADD COLUMN headers TEXT",  # JSON {name: value}; NULL: none
+    ),
 )
 RUNTIME = "runtime"
 

@@ -5,11 +5,15 @@ Either all of it commits or none of it does."""
 from __future__ import annotations
 
 import datetime
+import json
 import uuid
+from collections.abc import Mapping
 
 from services.events import Event, EventMetadata
 from services.runtime.serde import Codec
 from services.runtime.store import Connection
+
+EVENT_TYPE_HEADER = "event_type"
 
 
 def now_utc() -> datetime.datetime:
@@ -49,9 +53,12 @@ class UnitOfWork:
         meta = self.incoming.metadata
         return new_metadata(self.service, meta.correlation_id, meta.event_id)
 
-    def publish(self, event: Event, topic: str | None = None) -> None:
+    def publish(
+        self, event: Event, topic: str | None = None, headers: Mapping[str, str] | None = None
+    ) -> None:
         """Queue `event` in the outbox, keyed by its partition key; it reaches Kafka after the
-        transaction commits."""
+        transaction commits, with the headers `event_id`, `event_type` (its class) and `headers`
+        (what its consumers may filter on before decoding it)."""
         topics = event.TOPICS
         if topic is None:
             if len(topics) != 1:
@@ -60,8 +67,9 @@ class UnitOfWork:
         elif topic not in topics:
             raise ValueError(f"{type(event).__name__} is not carried by topic {topic!r}")
         value = self.serde.serialize(event, topic)
+        named = json.dumps({EVENT_TYPE_HEADER: type(event).__name__, **(headers or {})})
         self.conn.execute(
-            "INSERT INTO outbox (topic, key, value, event_id) VALUES (?, ?, ?, ?)",
-            (topic, event.partition_key(), value, str(event.metadata.event_id)),
+            "INSERT INTO outbox (topic, key, value, event_id, headers) VALUES (?, ?, ?, ?, ?)",
+            (topic, event.partition_key(), value, str(event.metadata.event_id), named),
         )
         self.published.append(event)

@@ -18,6 +18,7 @@ from services.runtime.sinks import MemorySink
 from services.runtime.store import RUNTIME_MIGRATIONS, open_store
 
 pytestmark = pytest.mark.integration
+LATEST_RUNTIME = [("runtime", step.version) for step in RUNTIME_MIGRATIONS]
 
 
 def versions(target: str | Path, service: str) -> list[tuple[str, int]]:
@@ -44,13 +45,19 @@ def test_a_step_1_database_upgrades_in_place_and_keeps_its_data(db_target: str |
     assert versions(db_target, "payment") == [("payment", 1), ("runtime", 1)]
 
     db = open_store(db_target, "payment", payment_store.MIGRATIONS)
-    assert versions(db_target, "payment") == [("payment", 1), ("runtime", 1), ("runtime", 2)]
-    row = db.query("SELECT event_id, leased_by, lease_until, published_at FROM outbox")[0]
-    assert (row["event_id"], row["leased_by"], row["published_at"]) == ("e-1", None, None)
+    assert versions(db_target, "payment") == [("payment", 1), *LATEST_RUNTIME]
+    row = db.query("SELECT event_id, leased_by, headers, published_at FROM outbox")[0]
+    assert (row["event_id"], row["leased_by"], row["headers"], row["published_at"]) == (
+        "e-1",
+        None,
+        None,
+        None,
+    )
     assert db.query("SELECT event_id FROM inbox")[0][0] == "seen-1"
     sink = MemorySink()
     assert OutboxRelay(db, sink).relay() == 1  # the old pending row goes out after the upgrade
-    assert sink.topics["order_paid"][0].value == b"\x00bytes"
+    [sent] = sink.topics["order_paid"]
+    assert (sent.value, sent.headers) == (b"\x00bytes", [("event_id", b"e-1")])
     db.close()
 
 
@@ -70,7 +77,7 @@ def test_instances_starting_together_apply_each_step_once(db_target: str | Path)
     for t in threads:
         t.join(60)
     assert errors == []
-    assert versions(db_target, "payment") == [("payment", 1), ("runtime", 1), ("runtime", 2)]
+    assert versions(db_target, "payment") == [("payment", 1), *LATEST_RUNTIME]
     for db in opened:
         db.close()  # type: ignore[attr-defined]
 

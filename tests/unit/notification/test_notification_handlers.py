@@ -142,6 +142,26 @@ def test_a_notification_delivered_twice_is_sent_once(bus: TestBus) -> None:
     ]
 
 
+def test_other_channels_skip_a_notification_by_its_header_without_decoding_it(
+    bus: TestBus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoded: list[str] = []
+    decode = bus.serde.deserialize
+
+    def counting(data: bytes | None, topic: str) -> object:
+        decoded.append(topic)
+        return decode(data, topic)
+
+    monkeypatch.setattr(bus.serde, "deserialize", counting)
+    bus.publish(order_created("carol"))
+    outcomes = bus.drain()
+    [message] = bus.sink.topics[LOW_TOPIC]
+    assert message.header("channel") == b"PUSH"
+    assert message.header("event_type") == b"Notification"
+    assert decoded.count(LOW_TOPIC) == 1  # by the PUSH sender only
+    assert sorted(o.value for o in outcomes).count("skipped") == 2  # EMAIL and SMS senders
+
+
 def test_the_sender_itself_sends_once_even_past_the_inbox(app: ServiceApp, bus: TestBus) -> None:
     """The UNIQUE record, not only the runtime's inbox, keeps a send to once."""
     bus.publish(order_created("carol"))
