@@ -246,7 +246,7 @@ class Stack:
 
     def supervise(self, hold: Collection[str] = ()) -> None:
         """Restart any service instance that died (at most once every few seconds each), but
-        those named in `hold`."""
+        those named in `hold` (read as each instance is looked at, so a live set may grow)."""
         for label, proc in list(self.services.items()):
             if not proc.alive() and label not in hold:
                 self.restarts[label] = self.restarts.get(label, 0) + 1

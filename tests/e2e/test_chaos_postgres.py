@@ -107,7 +107,9 @@ def test_sigkill_instances_while_orders_flow_on_postgres(
 
     def restarter() -> None:  # restarts run beside the kills, not between them
         while not stop.wait(0.3):
-            pg_chaos.supervise(hold=set(held))
+            # `held` itself, not a copy: one supervise pass can last seconds (it waits before
+            # each restart), and an instance killed and held meanwhile must stay down
+            pg_chaos.supervise(hold=held)
 
     thread = threading.Thread(target=placer, daemon=True)
     restarts = threading.Thread(target=restarter, daemon=True)
