@@ -11,7 +11,9 @@ consumed apart from low: six groups `notification-{email,sms,push}-{high,low}`, 
 thread, all running the same sender parameterised by channel.  Each group accepts only its
 channel's notifications: by the `channel` header the notification is published with, the runtime
 skips the others before even decoding them (`for_channel` judges those without the header, once
-decoded).  The groups are wired in bootstrap.py.
+decoded).  The header is trusted: only our outbox writes it, and one that contradicts its payload
+is sent by nobody (skipped by one group, refused by `for_channel` in the other).  The groups are
+wired in bootstrap.py.
 """
 
 from __future__ import annotations
