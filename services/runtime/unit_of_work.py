@@ -14,6 +14,8 @@ from services.runtime.serde import Codec
 from services.runtime.store import Connection
 
 EVENT_TYPE_HEADER = "event_type"
+# Headers the outbox relay and the runtime set themselves: a publisher may not name them.
+RESERVED_HEADERS = frozenset({"event_id", EVENT_TYPE_HEADER})
 
 
 def now_utc() -> datetime.datetime:
@@ -66,6 +68,9 @@ class UnitOfWork:
             topic = topics[0]
         elif topic not in topics:
             raise ValueError(f"{type(event).__name__} is not carried by topic {topic!r}")
+        if reserved := RESERVED_HEADERS.intersection(headers or {}):
+            name = sorted(reserved)[0]
+            raise ValueError(f"header {name!r} is set by the runtime: use another name")
         value = self.serde.serialize(event, topic)
         named = json.dumps({EVENT_TYPE_HEADER: type(event).__name__, **(headers or {})})
         self.conn.execute(

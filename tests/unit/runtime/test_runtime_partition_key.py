@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+import pytest
+
 from services.runtime.outbox import OutboxRelay
 from services.runtime.sinks import MemorySink
 from services.runtime.store import open_store
@@ -37,3 +39,26 @@ def test_outbox_rows_are_keyed_by_the_class_partition_key(tmp_path: Path) -> Non
 
 def test_an_unkeyed_event_class_publishes_without_a_key(tmp_path: Path) -> None:
     assert published(tmp_path, Unkeyed.of("abc")) == [(None, b"abc")]
+
+
+def test_headers_named_by_the_publisher_are_sent_after_the_runtime_ones(tmp_path: Path) -> None:
+    db = open_store(tmp_path / "svc.sqlite3", "svc")
+    event = Ping.of("abc")
+    with db.transaction() as conn:
+        UnitOfWork(conn, PlainSerde(), "svc").publish(event, headers={"channel": "SMS"})
+    sink = MemorySink()
+    OutboxRelay(db, sink).relay()
+    [message] = sink.topics["pings"]
+    assert message.headers == [
+        ("event_id", str(event.metadata.event_id).encode()),
+        ("event_type", b"Ping"),
+        ("channel", b"SMS"),
+    ]
+
+
+@pytest.mark.parametrize("name", ["event_id", "event_type"])
+def test_a_publisher_may_not_name_a_header_the_runtime_sets(tmp_path: Path, name: str) -> None:
+    db = open_store(tmp_path / "svc.sqlite3", "svc")
+    with db.transaction() as conn, pytest.raises(ValueError, match=f"header '{name}' is set by"):
+        UnitOfWork(conn, PlainSerde(), "svc").publish(Ping.of("abc"), headers={name: "x"})
+    assert db.query("SELECT COUNT(*) FROM outbox")[0][0] == 0
