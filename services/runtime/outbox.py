@@ -39,6 +39,8 @@ from services.runtime.logging import get_logger
 from services.runtime.sinks import Sink
 from services.runtime.store import Connection, Database
 
+EVENT_ID_HEADER = "event_id"  # on every message the relay sends: which outbox row it came from
+
 
 def _marks(n: int) -> str:
     return ",".join("?" * n)
@@ -157,7 +159,7 @@ class OutboxRelay:
 
 def _headers(row: Any) -> list[tuple[str, bytes]]:
     """`event_id`, then the row's own headers (JSON {name: value}; NULL in older rows)."""
-    headers = [("event_id", row["event_id"].encode())]
+    headers = [(EVENT_ID_HEADER, row["event_id"].encode())]
     if row["headers"]:
         headers += [(name, value.encode()) for name, value in json.loads(row["headers"]).items()]
     return headers

@@ -10,12 +10,13 @@ import uuid
 from collections.abc import Mapping
 
 from services.events import Event, EventMetadata
+from services.runtime.outbox import EVENT_ID_HEADER
 from services.runtime.serde import Codec
 from services.runtime.store import Connection
 
 EVENT_TYPE_HEADER = "event_type"
 # Headers the outbox relay and the runtime set themselves: a publisher may not name them.
-RESERVED_HEADERS = frozenset({"event_id", EVENT_TYPE_HEADER})
+RESERVED_HEADERS = frozenset({EVENT_ID_HEADER, EVENT_TYPE_HEADER})
 
 
 def now_utc() -> datetime.datetime:
