@@ -163,14 +163,24 @@ def _scaling_findings(service: ComposeService) -> Iterator[str]:
             yield f"ports: {port!r} binds a fixed host port: use a range or none to scale"
 
 
+def _as_url(text: str) -> SplitResult | None:
+    """`text` split as a URL, or None where urlsplit refuses it (an unclosed `[`, ...)."""
+    try:
+        url = urlsplit(text)
+        url.hostname  # noqa: B018 - parses the bracketed host, which may refuse too
+    except ValueError:
+        return None
+    return url
+
+
 def _database_urls(service: ComposeService) -> Iterator[tuple[str, SplitResult]]:
     """(where, URL) of every PostgreSQL URL in the service's environment and command."""
     places = [(f"environment.{k}", v) for k, v in service.environment.items()]
     places += [("command", " ".join(argv)) for argv in service.commands]
     for where, text in places:
         for token in re.split(r"[\s,]+", text):
-            url = urlsplit(token)
-            if url.scheme in DATABASE_SCHEMES and url.hostname:
+            url = _as_url(token)
+            if url is not None and url.scheme in DATABASE_SCHEMES and url.hostname:
                 yield where, url
 
 
@@ -222,7 +232,11 @@ def _ops_urls_findings(compose: ComposeFile, service: ComposeService) -> Iterato
     """OPS_URLS lists every service the file runs, and nothing it does not run."""
     if "OPS_URLS" not in service.environment:
         return
-    hosts = {urlsplit(u.strip()).hostname for u in service.environment["OPS_URLS"].split(",")}
+    entries = [u.strip() for u in service.environment["OPS_URLS"].split(",")]
+    for entry in entries:
+        if _as_url(entry) is None:
+            yield f"environment.OPS_URLS: {entry!r} is not a URL"
+    hosts = {url.hostname for url in map(_as_url, entries) if url is not None}
     missing = [s for s in SERVICES if s in compose.services and s not in hosts]
     if missing:
         yield (

@@ -30,6 +30,23 @@ def test_a_database_url_given_on_the_registry_command_line_counts(tmp_path: Path
     assert broken_compose(tmp_path, move_to_command) == []
 
 
+def test_text_that_is_not_a_url_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    def garble(data: dict[str, Any]) -> None:
+        svc(data, "payment")["environment"]["DATABASE_URL"] = "postgresql://[oops"
+        status = svc(data, "status")["environment"]
+        status["OPS_URLS"] = status["OPS_URLS"] + ",http://[oops"
+
+    findings = broken_compose(tmp_path, garble)
+    assert (
+        "docker-compose.yml: services.payment.environment.DATABASE_URL: not a postgresql:// URL: "
+        "each replica would keep its own SQLite file under DATA_DIR, and replicas (`--scale`) "
+        "would share no state"
+    ) in findings
+    assert (
+        "docker-compose.yml: services.status.environment.OPS_URLS: 'http://[oops' is not a URL"
+    ) in findings
+
+
 def broken_compose(tmp_path: Path, edit: Callable[[dict[str, Any]], None]) -> list[str]:
     data = yaml.safe_load(COMPOSE_FILE.read_text())  # anchors resolved: edits touch one service
     edit(data)
