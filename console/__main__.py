@@ -12,6 +12,7 @@ import uvicorn
 from console.app import create_app
 from console.context import bootstrap
 from console.settings import ConsoleSettings, SettingsError
+from services.runtime.settings import setting_error
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,18 +24,12 @@ def main(argv: list[str] | None = None) -> int:
         host, port = settings.bind()
         console = bootstrap(settings)
     except (SettingsError, pydantic.ValidationError) as exc:
-        first = str(exc).splitlines()[0] if isinstance(exc, SettingsError) else _first(exc)
+        first = str(exc).splitlines()[0] if isinstance(exc, SettingsError) else setting_error(exc)
         print(f"console: {first}", file=sys.stderr)
         return 2
     print(f"console: http://{host}:{port} ({console.policy.why})", flush=True)
     uvicorn.run(create_app(console), host=host, port=port, log_level=args.log_level)
     return 0
-
-
-def _first(exc: pydantic.ValidationError) -> str:
-    error = exc.errors()[0]
-    name = "_".join(str(p) for p in error.get("loc", ())).upper()
-    return f"setting {name}: {error.get('msg')}"
 
 
 if __name__ == "__main__":

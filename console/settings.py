@@ -6,6 +6,7 @@ import ipaddress
 from urllib.parse import urlparse
 
 from services.runtime.settings import Settings
+from stack.health import OpsUrls
 
 
 class SettingsError(ValueError):
@@ -19,7 +20,7 @@ class ConsoleSettings(Settings):
     console_basic_auth: str | None = None  # "user:password" guarding place-order and redrive
     console_max_redrives: int = 3
     # the services' /health base URLs, comma-separated; unset: the embedded stack's own list
-    ops_urls: str = ""
+    ops_urls: OpsUrls = ""
 
     def bind(self) -> tuple[str, int]:
         """Host and port to listen on, from CONSOLE_URL."""

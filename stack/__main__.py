@@ -9,8 +9,11 @@ import threading
 import time
 from pathlib import Path
 
+from confluent_kafka import KafkaException
+
 from avrokit.catalog import CONTRACTS_DIR, load_catalog
 from avrokit.yamlfile import InputError
+from services.runtime.settings import read_settings
 from stack.contracts import create_topics, plan_registration, register_contracts
 from stack.settings import StackSettings
 from stack.stack import Stack, StackConfig
@@ -151,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = StackSettings()
+    settings = read_settings(StackSettings, "stack")
     config = StackConfig.from_settings(args.root)
     try:
         if args.command == "run":
@@ -165,7 +168,12 @@ def main(argv: list[str] | None = None) -> int:
             from stack.health import ops_urls
             from stack.status import render_status
 
-            print(render_status(config.kafka, ops_urls(args.root, settings.ops_urls)))
+            try:
+                print(render_status(config.kafka, ops_urls(args.root, settings.ops_urls)))
+            except KafkaException as exc:
+                raise RuntimeError(
+                    f"status: cannot read the broker at {config.kafka}: {exc}"
+                ) from None
             return 0
         if args.command == "dlq":
             return cmd_dlq(config, args)

@@ -15,13 +15,34 @@ import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+import pydantic
 from prometheus_client.parser import text_string_to_metric_families
 
 OPS_FILE = "ops.json"  # {instance name: base URL}, written by the embedded stack
+
+
+def check_ops_urls(listed: str) -> str:
+    """`listed` (OPS_URLS) unchanged if every entry is an http(s) base URL with a host."""
+    for entry in (u.strip() for u in listed.split(",")):
+        if not entry:
+            continue
+        try:
+            url = urlsplit(entry)
+            usable = url.scheme in ("http", "https") and bool(url.hostname)
+            url.port  # noqa: B018 - refuses a port that is not a number
+        except ValueError:
+            usable = False
+        if not usable:
+            raise ValueError(f"{entry[:200]!r} is not a base URL like http://payment:9000")
+    return listed
+
+
+# A settings field holding OPS_URLS: a bad entry stops the program with one line naming it.
+OpsUrls = Annotated[str, pydantic.AfterValidator(check_ops_urls)]
 
 
 def ops_urls(root: Path, listed: str = "") -> list[str]:

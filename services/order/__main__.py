@@ -2,7 +2,7 @@
 order consumers in one process.  SIGINT/SIGTERM: uvicorn shuts down, then the consumers stop."""
 
 from services.order.bootstrap import create_app
-from services.runtime.settings import Settings
+from services.runtime.settings import Settings, read_settings
 
 if __name__ == "__main__":
-    create_app(Settings()).run()
+    create_app(read_settings(Settings, "order")).run()

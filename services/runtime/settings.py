@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import TypeVar
 
+import pydantic
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,3 +54,23 @@ class Settings(BaseSettings):
     def database_target(self, service: str) -> str | Path:
         """Where `service` keeps its state: the DATABASE_URL if set, else its SQLite file."""
         return self.database_url or self.database_path(service)
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def setting_error(exc: pydantic.ValidationError) -> str:
+    """The first problem of a settings object, named by its environment variable."""
+    error = exc.errors()[0]
+    name = "_".join(str(p) for p in error.get("loc", ())).upper()
+    return f"setting {name}: {error.get('msg')}"
+
+
+def read_settings(cls: type[S], program: str) -> S:
+    """`cls()` from the environment; a variable it cannot use stops the program with one line
+    (`program: setting NAME: what was wrong`, exit 2) instead of a traceback."""
+    try:
+        return cls()
+    except pydantic.ValidationError as exc:
+        print(f"{program}: {setting_error(exc)}", file=sys.stderr)
+        raise SystemExit(2) from None
